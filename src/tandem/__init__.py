@@ -1,0 +1,1 @@
+"""Tandem: expert human-data work for AI training, fair to the people who do it."""

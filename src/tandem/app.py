@@ -1,0 +1,103 @@
+"""FastAPI app factory: API routers, web routes, middleware, error rendering."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.middleware.sessions import SessionMiddleware
+
+from tandem.auth import api as auth_api
+from tandem.auth import views as auth_views
+from tandem.auth.deps import LoginRequired
+from tandem.config import Settings, get_settings
+from tandem.db.session import get_sessionmaker
+from tandem.export import api as export_api
+from tandem.items import api as items_api
+from tandem.kit.errors import TandemError
+from tandem.projects import api as projects_api
+from tandem.web.render import render_error
+from tandem.work import api as work_api
+from tandem.work import views as work_views
+
+STATIC_DIR = Path(__file__).parent / "web" / "static"
+PROBLEM = "application/problem+json"
+
+
+def create_app(
+    settings: Settings | None = None, session_factory: sessionmaker[Session] | None = None
+) -> FastAPI:
+    """Build the app; tests pass their own session factory."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Tandem",
+        version="0.1.0",
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+        redoc_url=None,
+    )
+    app.state.sessionmaker = session_factory or get_sessionmaker()
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.resolved_secret_key(),
+        session_cookie="tandem_session",
+        same_site="lax",
+        https_only=False,
+    )
+    for router in (
+        auth_api.router,
+        projects_api.router,
+        items_api.router,
+        work_api.router,
+        export_api.router,
+        auth_views.router,
+        work_views.router,
+    ):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    _install_error_handlers(app)
+
+    @app.get("/health", include_in_schema=False)
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    def _login(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(TandemError)
+    def _tandem(request: Request, exc: TandemError) -> Response:
+        if _is_api(request):
+            return JSONResponse(exc.problem(), status_code=exc.status_code, media_type=PROBLEM)
+        return render_error(request, exc.status_code, exc.title, exc.detail, exc.errors)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        errors = [_field_error(e) for e in exc.errors()]
+        detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors[:5])
+        body = {
+            "type": "https://tandem.dev/problems/validation_failed",
+            "title": "Validation failed",
+            "status": 422,
+            "detail": detail,
+            "code": "validation_failed",
+            "errors": errors,
+        }
+        return JSONResponse(body, status_code=422, media_type=PROBLEM)
+
+
+def _field_error(error: Any) -> dict[str, Any]:
+    return {"loc": [str(p) for p in error.get("loc", ())], "msg": str(error.get("msg", ""))}

@@ -1,0 +1,1 @@
+"""Auth: users, passwords, sessions, API tokens, roles and object-level access."""

@@ -1,0 +1,46 @@
+"""All SQL of the auth domain."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tandem.models import ApiToken, Expert, Membership, User
+from tandem.models.enums import Role
+
+
+def user_by_email(db: Session, email: str) -> User | None:
+    return db.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def token_by_hash(db: Session, token_hash: str) -> ApiToken | None:
+    return db.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash))
+
+
+def tokens_of(db: Session, user_id: int) -> list[ApiToken]:
+    return list(
+        db.scalars(select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id))
+    )
+
+
+def roles_of(db: Session, user_id: int) -> dict[int, set[Role]]:
+    roles: dict[int, set[Role]] = defaultdict(set)
+    for org_id, role in db.execute(
+        select(Membership.org_id, Membership.role).where(Membership.user_id == user_id)
+    ):
+        roles[org_id].add(Role(role))
+    return dict(roles)
+
+
+def expert_of(db: Session, user_id: int) -> Expert | None:
+    return db.scalar(select(Expert).where(Expert.user_id == user_id))
+
+
+def membership(db: Session, org_id: int, user_id: int, role: Role) -> Membership | None:
+    return db.scalar(
+        select(Membership).where(
+            Membership.org_id == org_id, Membership.user_id == user_id, Membership.role == role
+        )
+    )

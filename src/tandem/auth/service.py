@@ -1,0 +1,99 @@
+"""Auth rules: registration, login, API tokens, resolving the caller. Never commits."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from tandem.auth import repository
+from tandem.auth.actor import Actor
+from tandem.auth.security import hash_password, hash_token, new_api_token, verify_password
+from tandem.kit.clock import utcnow
+from tandem.kit.errors import Conflict, NotFound, Unauthorized, ValidationFailed, field_error
+from tandem.models import ApiToken, Membership, User
+from tandem.models.enums import Role
+
+MIN_PASSWORD = 8
+
+
+def create_user(db: Session, email: str, password: str, display_name: str = "") -> User:
+    """A new user with an argon2 password hash; email must be unused."""
+    email = email.strip().lower()
+    if "@" not in email:
+        raise ValidationFailed("invalid email", errors=[field_error(["email"], "not an email")])
+    if len(password) < MIN_PASSWORD:
+        raise ValidationFailed(
+            "password too short",
+            errors=[field_error(["password"], f"must be at least {MIN_PASSWORD} characters")],
+        )
+    if repository.user_by_email(db, email):
+        raise Conflict(f"a user with email {email} already exists")
+    user = User(
+        email=email,
+        display_name=display_name or email.split("@")[0],
+        password_hash=hash_password(password),
+    )
+    db.add(user)
+    db.flush()
+    return user
+
+
+def grant_role(db: Session, org_id: int, user_id: int, role: Role) -> Membership:
+    """Give a user a role in an organization (idempotent)."""
+    existing = repository.membership(db, org_id, user_id, role)
+    if existing:
+        return existing
+    member = Membership(org_id=org_id, user_id=user_id, role=role)
+    db.add(member)
+    db.flush()
+    return member
+
+
+def authenticate(db: Session, email: str, password: str) -> User:
+    """The user with these credentials, or Unauthorized."""
+    user = repository.user_by_email(db, email)
+    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+        raise Unauthorized("wrong email or password")
+    return user
+
+
+def actor_for(db: Session, user: User) -> Actor:
+    """The caller with their roles and expert profile loaded."""
+    return Actor(
+        user=user, roles=repository.roles_of(db, user.id), expert=repository.expert_of(db, user.id)
+    )
+
+
+def actor_from_token(db: Session, token: str) -> Actor:
+    """Resolve a bearer token to its (active, unrevoked) user."""
+    row = repository.token_by_hash(db, hash_token(token))
+    if row is None or row.revoked_at is not None:
+        raise Unauthorized("invalid or revoked API token")
+    user = db.get(User, row.user_id)
+    if user is None or not user.is_active:
+        raise Unauthorized("invalid or revoked API token")
+    row.last_used_at = utcnow()
+    return actor_for(db, user)
+
+
+def create_token(db: Session, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new API token; returns the row and the clear token (shown once)."""
+    clear = new_api_token()
+    row = ApiToken(user_id=user.id, name=name, prefix=clear[:12], token_hash=hash_token(clear))
+    db.add(row)
+    db.flush()
+    return row, clear
+
+
+def list_tokens(db: Session, user: User) -> list[ApiToken]:
+    return repository.tokens_of(db, user.id)
+
+
+def revoke_token(db: Session, user: User, token_id: int) -> ApiToken:
+    """Revoke one of the caller's own tokens."""
+    row = db.get(ApiToken, token_id)
+    if row is None or row.user_id != user.id:
+        raise NotFound("token not found")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+    db.flush()
+    return row

@@ -1,0 +1,1 @@
+"""Dispatch: who gets which item, under a lease, never twice."""

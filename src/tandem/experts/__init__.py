@@ -1,0 +1,1 @@
+"""Experts: profiles in the platform network."""

@@ -1,0 +1,1 @@
+"""Export: datasets out of a project."""

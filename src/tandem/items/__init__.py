@@ -1,0 +1,1 @@
+"""Items: importing the units of work of a project."""

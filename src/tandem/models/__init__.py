@@ -1,0 +1,40 @@
+"""ORM models, one file per table. Importing this package registers every table."""
+
+from tandem.models.aggregate import Aggregate
+from tandem.models.api_token import ApiToken
+from tandem.models.appeal import Appeal
+from tandem.models.assignment import Assignment
+from tandem.models.expert import Expert
+from tandem.models.external_income import ExternalIncome
+from tandem.models.item import Item
+from tandem.models.ledger_entry import LedgerEntry
+from tandem.models.membership import Membership
+from tandem.models.organization import Organization
+from tandem.models.project import Project
+from tandem.models.qualification import Qualification, QualificationGrant
+from tandem.models.review import Review
+from tandem.models.submission import Submission
+from tandem.models.trust import Trust
+from tandem.models.user import User
+from tandem.models.work_session import WorkSession
+
+__all__ = [
+    "Aggregate",
+    "ApiToken",
+    "Appeal",
+    "Assignment",
+    "Expert",
+    "ExternalIncome",
+    "Item",
+    "LedgerEntry",
+    "Membership",
+    "Organization",
+    "Project",
+    "Qualification",
+    "QualificationGrant",
+    "Review",
+    "Submission",
+    "Trust",
+    "User",
+    "WorkSession",
+]

@@ -1,0 +1,1 @@
+"""Organizations: requester orgs that own projects."""

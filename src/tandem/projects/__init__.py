@@ -1,0 +1,1 @@
+"""Projects: forms, guidelines, pay terms, quality policy, status."""

@@ -1,0 +1,1 @@
+"""Quality: truth inference, agreement, preferences, trust."""

@@ -1,0 +1,31 @@
+"""Template rendering shared by every web view."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from tandem.auth.deps import csrf_token
+from tandem.kit.money import Money
+
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.filters["money"] = lambda minor, currency: str(Money(int(minor), currency))
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render a page with the CSRF token and the logged-in flag available."""
+    context.setdefault("logged_in", bool(request.session.get("user_id")))
+    context["csrf"] = csrf_token(request)
+    return templates.TemplateResponse(request, template, context, status_code=status_code)
+
+
+def render_error(
+    request: Request, status_code: int, title: str, detail: str, errors: list[dict[str, Any]]
+) -> HTMLResponse:
+    return render(
+        request, "error.html", status_code=status_code, title=title, detail=detail, errors=errors
+    )

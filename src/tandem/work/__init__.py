@@ -1,0 +1,1 @@
+"""Work: submissions from the workbench; nothing an expert submitted is ever lost."""

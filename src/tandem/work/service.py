@@ -1,0 +1,113 @@
+"""Submitting work: validated, idempotent, late work kept and paid. Never commits."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tandem.auth.actor import Actor
+from tandem.dispatch import repository as dispatch_repo
+from tandem.dispatch.service import assignment_for_expert
+from tandem.kit.clock import utcnow
+from tandem.kit.errors import Conflict
+from tandem.models import Assignment, Item, Project, Submission
+from tandem.models.enums import AssignmentStatus
+from tandem.projects.answers import validate_response
+from tandem.projects.forms import parse_form
+from tandem.projects.pay_terms import PayTerms
+from tandem.work import repository
+from tandem.work.schemas import AssignmentOut, SubmitIn
+
+
+def describe(db: Session, assignment: Assignment) -> AssignmentOut:
+    """The assignment with its item, form, guidelines and pay as the expert sees them."""
+    project = db.get_one(Project, assignment.project_id)
+    item = db.get_one(Item, assignment.item_id)
+    terms = PayTerms.model_validate(project.pay_terms)
+    return AssignmentOut(
+        id=assignment.id,
+        project_id=project.id,
+        item_id=item.id,
+        status=str(assignment.status),
+        lease_expires_at=assignment.lease_expires_at,
+        payload=item.payload,
+        form=project.form,
+        guidelines=project.guidelines,
+        time_estimate_seconds=project.time_estimate_seconds,
+        pay_minor=terms.estimated_item_pay_minor(project.time_estimate_seconds),
+        currency=terms.currency,
+        effective_hourly_minor=terms.effective_hourly_minor(project.time_estimate_seconds),
+    )
+
+
+def submit(
+    db: Session, actor: Actor, assignment_id: int, data: SubmitIn, idempotency_key: str | None
+) -> Submission:
+    """Store a submission once per idempotency key; count it only if its slot is held."""
+    assignment = assignment_for_expert(db, actor, assignment_id)
+    key = idempotency_key or f"auto-{uuid.uuid4()}"
+    previous = repository.by_idempotency_key(db, assignment.expert_id, key)
+    if previous is not None:
+        return _replay(previous, assignment)
+    project = db.get_one(Project, assignment.project_id)
+    item = db.get_one(Item, assignment.item_id)
+    response = validate_response(parse_form(project.form), data.response, item.payload)
+    counted, late = _claim_count(db, assignment, project)
+    submission = Submission(
+        project_id=project.id,
+        assignment_id=assignment.id,
+        item_id=item.id,
+        expert_id=assignment.expert_id,
+        response=response,
+        active_seconds=data.active_seconds,
+        telemetry=data.telemetry,
+        idempotency_key=key,
+        counted=counted,
+        late=late,
+    )
+    try:
+        with db.begin_nested():
+            db.add(submission)
+    except IntegrityError:
+        # a concurrent retry with the same key won the race: return its result
+        winner = repository.by_idempotency_key(db, assignment.expert_id, key)
+        if winner is None:
+            raise
+        return _replay(winner, assignment)
+    if counted:
+        repository.count_done(db, item.id, project.overlap)
+    return submission
+
+
+def _replay(previous: Submission, assignment: Assignment) -> Submission:
+    if previous.assignment_id != assignment.id:
+        raise Conflict("this Idempotency-Key was already used for another assignment")
+    return previous
+
+
+def _claim_count(db: Session, assignment: Assignment, project: Project) -> tuple[bool, bool]:
+    """(counted, late). An active lease counts; late work counts only if a slot is free."""
+    now = utcnow()
+    status = AssignmentStatus(assignment.status)
+    if status is AssignmentStatus.SUBMITTED:
+        return False, False  # a second answer to the same assignment: kept, not counted
+    lapsed = (
+        status is AssignmentStatus.ACTIVE
+        and assignment.lease_expires_at is not None
+        and (assignment.lease_expires_at <= now)
+    )
+    if status is AssignmentStatus.ACTIVE and not lapsed:
+        assignment.status = AssignmentStatus.SUBMITTED
+        assignment.closed_at = now
+        return True, False
+    if status is AssignmentStatus.ACTIVE:
+        # the lease lapsed but no claim has reclaimed it yet: the slot is still ours
+        assignment.status = AssignmentStatus.SUBMITTED
+        assignment.closed_at = now
+        return True, True
+    counted = dispatch_repo.take_free_slot(db, assignment.item_id, project.overlap)
+    assignment.status = AssignmentStatus.SUBMITTED
+    assignment.closed_at = now
+    return counted, True

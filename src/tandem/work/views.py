@@ -1,0 +1,89 @@
+"""Expert and requester web pages: my work, the workbench, my projects."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from tandem.auth.deps import WebActor, check_csrf
+from tandem.db.deps import SessionDep
+from tandem.dispatch import service as dispatch
+from tandem.kit.errors import NoWorkAvailable, ValidationFailed
+from tandem.projects import service as projects
+from tandem.projects.forms import parse_form
+from tandem.web.render import render
+from tandem.work import service, web_forms
+from tandem.work.schemas import SubmitIn
+from tandem.work.web_home import expert_home_rows
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/work")
+def work_home(request: Request, actor: WebActor, db: SessionDep) -> Response:
+    """The expert's projects with pay and time estimates."""
+    rows = expert_home_rows(db, actor.expert) if actor.expert else []
+    return render(
+        request, "work_home.html", actor=actor, rows=rows, notice=request.query_params.get("notice")
+    )
+
+
+@router.post("/work/{project_id}/start")
+async def start(project_id: int, request: Request, actor: WebActor, db: SessionDep) -> Response:
+    """Claim the next item and open it in the workbench."""
+    check_csrf(request, str((await request.form()).get("csrf", "")))
+    try:
+        assignment = dispatch.next_assignment(db, actor, project_id)
+    except NoWorkAvailable:
+        return RedirectResponse("/work?notice=No+work+available+in+that+project+right+now", 303)
+    return RedirectResponse(f"/work/assignments/{assignment.id}", 303)
+
+
+@router.get("/work/assignments/{assignment_id}")
+def workbench(assignment_id: int, request: Request, actor: WebActor, db: SessionDep) -> Response:
+    """The item, its form, guidelines and pay."""
+    assignment = dispatch.assignment_for_expert(db, actor, assignment_id)
+    view = service.describe(db, assignment)
+    return render(
+        request,
+        "workbench.html",
+        a=view,
+        form=parse_form(view.form),
+        key=str(uuid.uuid4()),
+        errors=[],
+        values={},
+    )
+
+
+@router.post("/work/assignments/{assignment_id}/submit")
+async def submit(assignment_id: int, request: Request, actor: WebActor, db: SessionDep) -> Response:
+    """Submit the workbench form, then go on to the next item."""
+    data = await request.form()
+    check_csrf(request, str(data.get("csrf", "")))
+    assignment = dispatch.assignment_for_expert(db, actor, assignment_id)
+    view = service.describe(db, assignment)
+    form = parse_form(view.form)
+    body = SubmitIn(response=web_forms.response_from_form(form, data))
+    try:
+        service.submit(db, actor, assignment_id, body, str(data.get("idempotency_key") or ""))
+    except ValidationFailed as exc:
+        return render(
+            request,
+            "workbench.html",
+            status_code=422,
+            a=view,
+            form=form,
+            key=str(data.get("idempotency_key")),
+            errors=exc.errors,
+            values=body.response,
+        )
+    return RedirectResponse(f"/work?notice=Submitted.+Thank+you!&next={view.project_id}", 303)
+
+
+@router.get("/projects")
+def my_projects(request: Request, actor: WebActor, db: SessionDep) -> Response:
+    """The requester's projects with their progress."""
+    rows = [(p, projects.progress(db, actor, p.id)) for p in projects.list_projects(db, actor)]
+    return render(request, "projects.html", rows=rows)

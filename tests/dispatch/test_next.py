@@ -1,0 +1,114 @@
+"""The simple claim: overlap k, never twice to one expert, leases, skip."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.orm import Session
+
+from tandem.dispatch.service import lease_length, next_assignment, skip
+from tandem.kit.clock import FakeClock
+from tandem.kit.errors import Conflict, NotFound, NoWorkAvailable, PermissionDenied
+from tandem.models import Item
+from tandem.models.enums import AssignmentStatus, ExpertStatus, ProjectStatus
+from tests import factories as f
+
+
+@pytest.fixture
+def live(db: Session) -> tuple:
+    org = f.org(db)
+    owner = f.requester(db, org)
+    proj = f.project(db, owner, org, overlap=2)
+    return proj, f.items(db, proj, 3)
+
+
+def test_an_expert_resumes_their_open_item_and_never_gets_one_twice(
+    db: Session, live: tuple
+) -> None:
+    proj, _items = live
+    expert = f.expert(db)
+    first = next_assignment(db, expert, proj.id)
+    assert next_assignment(db, expert, proj.id).id == first.id
+    first.status = AssignmentStatus.SUBMITTED
+    db.flush()
+    second = next_assignment(db, expert, proj.id)
+    assert second.item_id != first.item_id
+
+
+def test_overlap_bounds_how_many_experts_get_an_item(db: Session, live: tuple) -> None:
+    proj, _items = live
+    given: dict[int, int] = {}
+    for _ in range(6):
+        a = next_assignment(db, f.expert(db), proj.id)
+        given[a.item_id] = given.get(a.item_id, 0) + 1
+    assert sorted(given.values()) == [2, 2, 2]
+    with pytest.raises(NoWorkAvailable):
+        next_assignment(db, f.expert(db), proj.id)
+
+
+def test_expired_lease_is_reclaimed_by_the_next_claim(
+    db: Session, live: tuple, clock: FakeClock
+) -> None:
+    proj, _items = live
+    proj.overlap = 1
+    db.flush()
+    holders = [f.expert(db) for _ in range(3)]
+    taken = [next_assignment(db, h, proj.id) for h in holders]
+    with pytest.raises(NoWorkAvailable):
+        next_assignment(db, f.expert(db), proj.id)
+    clock.advance(seconds=lease_length(proj).total_seconds() + 1)
+    newcomer = next_assignment(db, f.expert(db), proj.id)
+    assert newcomer.item_id == taken[0].item_id
+    db.refresh(taken[0])
+    assert taken[0].status == AssignmentStatus.EXPIRED
+
+
+def test_lease_is_three_times_the_estimate_but_at_least_ten_minutes(
+    db: Session, live: tuple
+) -> None:
+    proj, _ = live
+    proj.time_estimate_seconds = 60
+    assert lease_length(proj).total_seconds() == 600
+    proj.time_estimate_seconds = 1200
+    assert lease_length(proj).total_seconds() == 3600
+
+
+def test_skip_frees_the_slot_for_someone_else(db: Session, live: tuple) -> None:
+    proj, _items = live
+    proj.overlap = 1
+    db.flush()
+    expert = f.expert(db)
+    a = next_assignment(db, expert, proj.id)
+    skip(db, expert, a.id, "outside my expertise")
+    assert db.get(Item, a.item_id).taken == 0  # type: ignore[union-attr]
+    other = next_assignment(db, f.expert(db), proj.id)
+    assert other.item_id == a.item_id
+    # and the skipper is never handed it again
+    seen = {next_assignment(db, expert, proj.id).item_id}
+    assert a.item_id not in seen
+
+
+def test_paused_project_and_unadmitted_or_unskilled_experts_get_nothing(
+    db: Session, live: tuple
+) -> None:
+    proj, _ = live
+    with pytest.raises(PermissionDenied):
+        next_assignment(db, f.expert(db, status=ExpertStatus.APPLIED), proj.id)
+    proj.required_skills = {"medicine": 3}
+    db.flush()
+    with pytest.raises(PermissionDenied):
+        next_assignment(db, f.expert(db, skills={"medicine": 2}), proj.id)
+    assert next_assignment(db, f.expert(db, skills={"medicine": 4}), proj.id)
+    proj.status = ProjectStatus.PAUSED
+    db.flush()
+    with pytest.raises(Conflict):
+        next_assignment(db, f.expert(db, skills={"medicine": 4}), proj.id)
+    proj.status = ProjectStatus.DRAFT
+    db.flush()
+    with pytest.raises(NotFound):
+        next_assignment(db, f.expert(db, skills={"medicine": 4}), proj.id)
+
+
+def test_requester_without_expert_profile_cannot_claim(db: Session, live: tuple) -> None:
+    proj, _ = live
+    with pytest.raises(PermissionDenied):
+        next_assignment(db, f.requester(db, f.org(db)), proj.id)

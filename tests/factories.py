@@ -1,0 +1,102 @@
+"""Factories for test data: small functions with sensible defaults, overridable by keyword."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tandem.auth import service as auth
+from tandem.auth.actor import Actor
+from tandem.experts.service import create_expert
+from tandem.models import Item, Organization, Project, User
+from tandem.models.enums import ExpertStatus, ProjectStatus, Role
+from tandem.orgs.service import get_or_create_org
+
+_seq = itertools.count(1)
+PASSWORD = "correct horse battery"
+
+PAIRWISE_RUBRIC_FORM: dict[str, Any] = {
+    "questions": [
+        {
+            "type": "pairwise",
+            "id": "preference",
+            "prompt": "Which is better?",
+            "left": "a",
+            "right": "b",
+            "justification": "required",
+            "justification_min_chars": 10,
+        },
+        {
+            "type": "rubric",
+            "id": "quality",
+            "prompt": "Rate it",
+            "criteria": [
+                {"id": "accuracy", "name": "Accuracy", "min": 1, "max": 5},
+                {"id": "clarity", "name": "Clarity", "min": 1, "max": 5},
+            ],
+        },
+    ]
+}
+
+
+def org(db: Session, slug: str | None = None) -> Organization:
+    return get_or_create_org(db, slug or f"org-{next(_seq)}")
+
+
+def user(db: Session, email: str | None = None, **kwargs: Any) -> User:
+    return auth.create_user(db, email or f"user{next(_seq)}@example.com", PASSWORD, **kwargs)
+
+
+def requester(db: Session, organization: Organization, role: Role = Role.REQUESTER) -> Actor:
+    person = user(db)
+    auth.grant_role(db, organization.id, person.id, role)
+    return auth.actor_for(db, person)
+
+
+def expert(db: Session, **profile: Any) -> Actor:
+    person = user(db)
+    profile.setdefault("status", ExpertStatus.ADMITTED)
+    create_expert(db, person, **profile)
+    return auth.actor_for(db, person)
+
+
+def project(db: Session, owner: Actor, organization: Organization, **kwargs: Any) -> Project:
+    values: dict[str, Any] = {
+        "org_id": organization.id,
+        "created_by": owner.user.id,
+        "name": "Test project",
+        "form": PAIRWISE_RUBRIC_FORM,
+        "overlap": 2,
+        "time_estimate_seconds": 120,
+        "pay_terms": {"model": "per_item", "currency": "USD", "per_item_minor": 100},
+        "status": ProjectStatus.LIVE,
+    }
+    values.update(kwargs)
+    row = Project(**values)
+    db.add(row)
+    db.flush()
+    return row
+
+
+def items(db: Session, proj: Project, count: int) -> list[Item]:
+    rows = [
+        Item(project_id=proj.id, external_id=f"x{n}", payload={"a": f"A{n}", "b": f"B{n}"})
+        for n in range(count)
+    ]
+    db.add_all(rows)
+    db.flush()
+    return rows
+
+
+def good_response(choice: str = "A") -> dict[str, Any]:
+    return {
+        "preference": {"choice": choice, "strength": 2, "justification": "clearer and right"},
+        "quality": {"accuracy": 4, "clarity": 5},
+    }
+
+
+def token_headers(db: Session, actor: Actor) -> dict[str, str]:
+    _, clear = auth.create_token(db, actor.user, "test")
+    return {"Authorization": f"Bearer {clear}"}
