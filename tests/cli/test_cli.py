@@ -45,7 +45,8 @@ def test_demo_is_idempotent_and_prints_logins(cli_db: Engine) -> None:
     assert _count(cli_db, select(func.count(Project.id))) == 1
     assert _count(cli_db, select(func.count(Item.id))) == 200
     assert _count(cli_db, select(func.count(Expert.id))) == 3
-    zones = {row for row in cli_db.connect().scalars(select(Expert.time_zone))}
+    with cli_db.connect() as conn:
+        zones = set(conn.scalars(select(Expert.time_zone)))
     assert zones == {"Asia/Jakarta", "Europe/Berlin", "America/New_York"}
     live = select(func.count(ApiToken.id)).where(ApiToken.revoked_at.is_(None))
     assert _count(cli_db, live) == 2  # the old demo tokens were revoked

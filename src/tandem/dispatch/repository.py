@@ -54,7 +54,7 @@ def claim_item(db: Session, project_id: int, expert_id: int, overlap: int) -> in
         .where(and_(Item.id == candidate, Item.taken < overlap))
         .values(taken=Item.taken + 1)
         .returning(Item.id)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session="fetch")
     )
     return db.scalar(stmt)
 
@@ -71,7 +71,7 @@ def expire_leases(db: Session, project_id: int, now: datetime) -> int:
             )
             .values(status=AssignmentStatus.EXPIRED, closed_at=now)
             .returning(Assignment.item_id)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session="fetch")
         ).scalars()
     )
     for item_id in lapsed:
@@ -84,7 +84,7 @@ def release_slot(db: Session, item_id: int) -> None:
         update(Item)
         .where(Item.id == item_id, Item.taken > 0)
         .values(taken=Item.taken - 1)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session="fetch")
     )
 
 
@@ -95,6 +95,6 @@ def take_free_slot(db: Session, item_id: int, overlap: int) -> bool:
         .where(Item.id == item_id, Item.taken < overlap)
         .values(taken=Item.taken + 1)
         .returning(Item.id)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session="fetch")
     )
     return result.scalar() is not None

@@ -73,7 +73,20 @@ def import_items(
     """Import every row or none; raise ValidationFailed listing rows and fields at fault."""
     project = project_for_manager(db, actor, project_id)
     form = parse_form(project.form)
-    batcher = _Batcher(db, project.id)
+    # batches are inserted as the file streams by; a savepoint takes them back on failure
+    with db.begin_nested():
+        return _import_rows(db, project.id, form, stream, fmt, on_progress)
+
+
+def _import_rows(
+    db: Session,
+    project_id: int,
+    form: Form,
+    stream: IO[str],
+    fmt: str,
+    on_progress: Progress | None,
+) -> int:
+    batcher = _Batcher(db, project_id)
     now = utcnow()
     for number, record in read_rows(stream, fmt):
         problems = list(_check_record(form, number, record))
@@ -81,7 +94,7 @@ def import_items(
         if len(batcher.errors) >= MAX_ERRORS:
             break
         if not problems and isinstance(record, dict):
-            batcher.add(number, _item_row(project.id, record, now))
+            batcher.add(number, _item_row(project_id, record, now))
         if on_progress and number % BATCH == 0:
             on_progress(number)
     if batcher.rows and len(batcher.errors) < MAX_ERRORS:

@@ -120,7 +120,7 @@ class PairwiseQuestion(_QuestionBase):
     left: str = Field(min_length=1)
     right: str = Field(min_length=1)
     allow_tie: bool = True
-    strength_levels: int = Field(default=1, ge=1, le=7)
+    strength_levels: int = Field(default=3, ge=1, le=7)
     justification: Literal["required", "optional", "none"] = "optional"
     justification_min_chars: int = Field(default=0, ge=0, le=5000)
 

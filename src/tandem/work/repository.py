@@ -23,11 +23,11 @@ def count_done(db: Session, item_id: int, overlap: int) -> None:
         update(Item)
         .where(Item.id == item_id)
         .values(done=Item.done + 1)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session="fetch")
     )
     db.execute(
         update(Item)
         .where(Item.id == item_id, Item.done >= overlap)
         .values(status=ItemStatus.COMPLETE)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session="fetch")
     )
