@@ -117,6 +117,7 @@ def _item_row(project_id: int, record: dict[str, Any], now: Any) -> dict[str, An
         "project_id": project_id,
         "payload": record["payload"],
         "gold": record["gold"],
+        "is_gold": record["gold"] is not None,
         "external_id": None if ext is None else str(ext),
         "status": ItemStatus.OPEN,
         "taken": 0,

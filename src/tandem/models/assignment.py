@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tandem.db.base import Base, BigId, CreatedMixin, IdMixin, UTCDateTime
@@ -17,6 +17,17 @@ class Assignment(IdMixin, CreatedMixin, Base):
         # never the same item twice to one expert
         UniqueConstraint("item_id", "expert_id"),
         Index("ix_assignment_expert_status", "project_id", "expert_id", "status"),
+        # the lapsed-lease scan inside every claim reads only this index
+        Index("ix_assignment_lease", "project_id", "status", "lease_expires_at"),
+        # at most one active lease per expert and project, whatever the code above does
+        Index(
+            "uq_assignment_one_active",
+            "project_id",
+            "expert_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
     )
 
     project_id: Mapped[int] = mapped_column(BigId, ForeignKey("project.id"), index=True)
@@ -25,6 +36,10 @@ class Assignment(IdMixin, CreatedMixin, Base):
     status: Mapped[AssignmentStatus] = mapped_column(
         Enum(AssignmentStatus, native_enum=False, length=20)
     )
+    # how it was handed out: from a reservation, from the open pool, or as a gold check
+    source: Mapped[str] = mapped_column(String(20), default="pool")
+    # a reservation is good from the start of the expert's window until its end + grace
+    window_start: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reserved_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
