@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,8 @@ from tandem.auth import views as auth_views
 from tandem.auth.deps import LoginRequired
 from tandem.config import Settings, get_settings
 from tandem.db.session import get_sessionmaker
+from tandem.dispatch import api as dispatch_api
+from tandem.dispatch.scheduler import run_hourly
 from tandem.export import api as export_api
 from tandem.items import api as items_api
 from tandem.kit.errors import TandemError
@@ -29,12 +34,27 @@ STATIC_DIR = Path(__file__).parent / "web" / "static"
 PROBLEM = "application/problem+json"
 
 
+def _lifespan(run_scheduler: bool) -> Any:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(run_hourly(app.state.sessionmaker)) if run_scheduler else None
+        yield
+        if task is not None:
+            task.cancel()
+
+    return lifespan
+
+
 def create_app(
-    settings: Settings | None = None, session_factory: sessionmaker[Session] | None = None
+    settings: Settings | None = None,
+    session_factory: sessionmaker[Session] | None = None,
+    *,
+    scheduler: bool = False,
 ) -> FastAPI:
-    """Build the app; tests pass their own session factory."""
+    """Build the app; tests pass their own session factory; `serve` turns the scheduler on."""
     settings = settings or get_settings()
     app = FastAPI(
+        lifespan=_lifespan(scheduler),
         title="Tandem",
         version="0.1.0",
         docs_url="/api/docs",
@@ -55,6 +75,7 @@ def create_app(
         items_api.router,
         work_api.router,
         export_api.router,
+        dispatch_api.router,
         auth_views.router,
         work_views.router,
     ):

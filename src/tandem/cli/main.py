@@ -6,7 +6,7 @@ import typer
 from rich.table import Table
 
 from tandem.auth import service as auth
-from tandem.cli import project
+from tandem.cli import dispatch, project
 from tandem.cli.common import console, unit_of_work
 from tandem.config import get_settings
 from tandem.models.enums import Role
@@ -18,6 +18,7 @@ user_app = typer.Typer(help="User commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(project.app, name="project")
+app.add_typer(dispatch.app, name="dispatch")
 
 
 @db_app.command("upgrade")
@@ -80,7 +81,9 @@ def serve(
     from tandem.app import create_app
 
     settings = get_settings()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    uvicorn.run(
+        create_app(settings, scheduler=True), host=host or settings.host, port=port or settings.port
+    )
 
 
 if __name__ == "__main__":

@@ -1,14 +1,34 @@
-"""All SQL of dispatch. The claim is one UPDATE … RETURNING plus one INSERT."""
+"""All SQL of dispatch. A claim is one UPDATE … RETURNING (plus the INSERT of its lease).
+
+PostgreSQL: candidate rows are locked with FOR UPDATE SKIP LOCKED so concurrent claims
+spread over different rows, and the outer WHERE is re-checked on the locked row.
+SQLite: every transaction is BEGIN IMMEDIATE (tandem.db.session), so claims are serialized.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import Table, and_, bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
-from tandem.models import Assignment, Item
-from tandem.models.enums import AssignmentStatus, ItemStatus
+from tandem.models import (
+    Assignment,
+    Expert,
+    Item,
+    Membership,
+    Project,
+    Qualification,
+    QualificationGrant,
+    Submission,
+    Trust,
+)
+from tandem.models.enums import AssignmentStatus, ExpertStatus, ItemStatus, ProjectStatus, Role
+
+FETCH = {"synchronize_session": "fetch"}
 
 
 def open_assignment(
@@ -28,73 +48,332 @@ def open_assignment(
     )
 
 
-def claim_item(db: Session, project_id: int, expert_id: int, overlap: int) -> int | None:
-    """Take one free slot of an open item the expert never had; returns the item id.
+def _free_slot(item_id: Any, overlap: int) -> Any:
+    return (
+        update(Item)
+        .where(and_(Item.id == item_id, Item.taken < overlap))
+        .values(taken=Item.taken + 1)
+        .returning(Item.id)
+        .execution_options(**FETCH)
+    )
 
-    PostgreSQL: the subquery locks one candidate with SKIP LOCKED so concurrent claims spread
-    over different items, and the outer `taken < overlap` is re-checked on the locked row.
-    SQLite: the transaction is BEGIN IMMEDIATE, so claims are serialized.
-    """
+
+def claim_pool_item(db: Session, project_id: int, expert_id: int, overlap: int) -> int | None:
+    """Take one free slot of an open, non-gold item the expert never had; its id."""
     already = exists().where(Assignment.item_id == Item.id, Assignment.expert_id == expert_id)
     candidate = (
         select(Item.id)
         .where(
             Item.project_id == project_id,
             Item.status == ItemStatus.OPEN,
+            Item.is_gold.is_(False),
             Item.taken < overlap,
             ~already,
         )
+        # fill items that already have answers first: complete items sooner
         .order_by(Item.taken.desc(), Item.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    return db.scalar(_free_slot(candidate, overlap))
+
+
+def claim_gold_item(db: Session, project_id: int, expert_id: int) -> int | None:
+    """A gold item the expert never had (gold is not bound by overlap); its id."""
+    already = exists().where(Assignment.item_id == Item.id, Assignment.expert_id == expert_id)
+    candidate = (
+        select(Item.id)
+        .where(Item.project_id == project_id, Item.is_gold.is_(True), ~already)
+        .order_by(Item.taken, Item.id)
         .limit(1)
         .with_for_update(skip_locked=True)
         .scalar_subquery()
     )
     stmt = (
         update(Item)
-        .where(and_(Item.id == candidate, Item.taken < overlap))
+        .where(Item.id == candidate)
         .values(taken=Item.taken + 1)
         .returning(Item.id)
-        .execution_options(synchronize_session="fetch")
+        .execution_options(**FETCH)
     )
     return db.scalar(stmt)
 
 
-def expire_leases(db: Session, project_id: int, now: datetime) -> int:
-    """Mark lapsed leases expired and free their slots; returns how many."""
+def activate_reservation(
+    db: Session, project_id: int, expert_id: int, now: datetime, lease_until: datetime
+) -> int | None:
+    """Turn the expert's earliest reservation whose window is open into a lease; its id."""
+    candidate = (
+        select(Assignment.id)
+        .where(
+            Assignment.project_id == project_id,
+            Assignment.expert_id == expert_id,
+            Assignment.status == AssignmentStatus.RESERVED,
+            Assignment.window_start <= now,
+            Assignment.reserved_until > now,
+        )
+        .order_by(Assignment.window_start, Assignment.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    stmt = (
+        update(Assignment)
+        .where(Assignment.id == candidate, Assignment.status == AssignmentStatus.RESERVED)
+        .values(status=AssignmentStatus.ACTIVE, opened_at=now, lease_expires_at=lease_until)
+        .returning(Assignment.id)
+        .execution_options(**FETCH)
+    )
+    return db.scalar(stmt)
+
+
+def _close_lapsed(db: Session, project_id: int, now: datetime, status: AssignmentStatus) -> int:
+    deadline = (
+        Assignment.lease_expires_at
+        if status is AssignmentStatus.ACTIVE
+        else Assignment.reserved_until
+    )
+    target = (
+        AssignmentStatus.EXPIRED if status is AssignmentStatus.ACTIVE else AssignmentStatus.RELEASED
+    )
     lapsed = list(
         db.execute(
             update(Assignment)
             .where(
                 Assignment.project_id == project_id,
-                Assignment.status == AssignmentStatus.ACTIVE,
-                Assignment.lease_expires_at <= now,
+                Assignment.status == status,
+                deadline <= now,
             )
-            .values(status=AssignmentStatus.EXPIRED, closed_at=now)
+            .values(status=target, closed_at=now)
             .returning(Assignment.item_id)
-            .execution_options(synchronize_session="fetch")
+            .execution_options(**FETCH)
         ).scalars()
     )
-    for item_id in lapsed:
-        release_slot(db, item_id)
+    release_slots(db, lapsed)
     return len(lapsed)
 
 
-def release_slot(db: Session, item_id: int) -> None:
-    db.execute(
-        update(Item)
-        .where(Item.id == item_id, Item.taken > 0)
-        .values(taken=Item.taken - 1)
-        .execution_options(synchronize_session="fetch")
-    )
+def expire_leases(db: Session, project_id: int, now: datetime) -> int:
+    """Mark lapsed leases expired and free their slots; returns how many."""
+    return _close_lapsed(db, project_id, now, AssignmentStatus.ACTIVE)
+
+
+def release_stale_reservations(db: Session, project_id: int, now: datetime) -> int:
+    """Release reservations past their window + grace; returns how many."""
+    return _close_lapsed(db, project_id, now, AssignmentStatus.RESERVED)
+
+
+def _shift_taken(db: Session, item_ids: Sequence[int], step: int) -> None:
+    counts: dict[int, int] = {}
+    for item_id in item_ids:
+        counts[item_id] = counts.get(item_id, 0) + step
+    if counts:
+        table = cast(Table, Item.__table__)
+        db.connection().execute(
+            update(table)
+            .where(table.c.id == bindparam("item_id"))
+            .values(taken=table.c.taken + bindparam("step")),
+            [{"item_id": k, "step": n} for k, n in counts.items()],
+        )
+        # the executemany bypasses the ORM: drop stale copies of these items
+        for item_id in counts:
+            cached = db.identity_map.get(identity_key(Item, item_id))
+            if cached is not None:
+                db.expire(cached)
+
+
+def release_slots(db: Session, item_ids: Sequence[int]) -> None:
+    """Give back one slot per listed item (an item may be listed more than once)."""
+    _shift_taken(db, item_ids, -1)
 
 
 def take_free_slot(db: Session, item_id: int, overlap: int) -> bool:
     """Atomically take a slot of an item if one is free (late submissions)."""
-    result = db.execute(
-        update(Item)
-        .where(Item.id == item_id, Item.taken < overlap)
-        .values(taken=Item.taken + 1)
-        .returning(Item.id)
-        .execution_options(synchronize_session="fetch")
+    return db.scalar(_free_slot(item_id, overlap)) is not None
+
+
+def assignments_of_expert(db: Session, project_id: int, expert_id: int) -> int:
+    return int(
+        db.scalar(
+            select(func.count(Assignment.id)).where(
+                Assignment.project_id == project_id, Assignment.expert_id == expert_id
+            )
+        )
+        or 0
     )
-    return result.scalar() is not None
+
+
+def pool_claims_since(db: Session, project_id: int, expert_id: int, since: datetime) -> int:
+    return int(
+        db.scalar(
+            select(func.count(Assignment.id)).where(
+                Assignment.project_id == project_id,
+                Assignment.expert_id == expert_id,
+                Assignment.source == "pool",
+                Assignment.opened_at >= since,
+            )
+        )
+        or 0
+    )
+
+
+def granted_levels(db: Session, expert_id: int, now: datetime) -> dict[str, int]:
+    """Skill levels from passed, unexpired qualification tests."""
+    rows = db.execute(
+        select(Qualification.skill, func.max(Qualification.level))
+        .join(QualificationGrant, QualificationGrant.qualification_id == Qualification.id)
+        .where(
+            QualificationGrant.expert_id == expert_id,
+            QualificationGrant.passed.is_(True),
+            (QualificationGrant.expires_at.is_(None)) | (QualificationGrant.expires_at > now),
+        )
+        .group_by(Qualification.skill)
+    )
+    return {skill: int(level) for skill, level in rows}
+
+
+def trust_of(db: Session, project_id: int, expert_id: int) -> float | None:
+    return db.scalar(
+        select(Trust.score).where(Trust.project_id == project_id, Trust.expert_id == expert_id)
+    )
+
+
+def trust_scores(db: Session, project_id: int) -> dict[int, float]:
+    rows = db.execute(select(Trust.expert_id, Trust.score).where(Trust.project_id == project_id))
+    return {expert_id: float(score) for expert_id, score in rows}
+
+
+def live_reservations(db: Session, project_id: int, now: datetime) -> dict[int, int]:
+    """Per expert: reservations still held."""
+    rows = db.execute(
+        select(Assignment.expert_id, func.count(Assignment.id))
+        .where(
+            Assignment.project_id == project_id,
+            Assignment.status == AssignmentStatus.RESERVED,
+            Assignment.reserved_until > now,
+        )
+        .group_by(Assignment.expert_id)
+    )
+    return {expert_id: int(n) for expert_id, n in rows}
+
+
+def pairs_held(db: Session, project_id: int) -> set[tuple[int, int]]:
+    """(item, expert) pairs that exist in any state: never hand an item twice."""
+    rows = db.execute(
+        select(Assignment.item_id, Assignment.expert_id).where(Assignment.project_id == project_id)
+    )
+    return {(item_id, expert_id) for item_id, expert_id in rows}
+
+
+def free_item_batches(
+    db: Session, project_id: int, overlap: int, batch: int = 1000
+) -> Iterator[list[tuple[int, int]]]:
+    """(item id, free slots) of open non-gold items, in id order, locked batch by batch."""
+    last = 0
+    while True:
+        rows = db.execute(
+            select(Item.id, Item.taken)
+            .where(
+                Item.project_id == project_id,
+                Item.status == ItemStatus.OPEN,
+                Item.is_gold.is_(False),
+                Item.taken < overlap,
+                Item.id > last,
+            )
+            .order_by(Item.id)
+            .limit(batch)
+            .with_for_update(skip_locked=True)
+        ).all()
+        if not rows:
+            return
+        last = rows[-1][0]
+        yield [(item_id, overlap - taken) for item_id, taken in rows]
+
+
+def insert_reservations(db: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert reservation assignments and take their slots."""
+    if not rows:
+        return
+    db.execute(insert(Assignment), rows)
+    _shift_taken(db, [r["item_id"] for r in rows], +1)
+
+
+def reservations_of(db: Session, expert_id: int, now: datetime) -> list[Any]:
+    """Per project and window: how many items are reserved for the expert."""
+    return list(
+        db.execute(
+            select(
+                Assignment.project_id,
+                Assignment.window_start,
+                Assignment.reserved_until,
+                func.count(Assignment.id),
+            )
+            .where(
+                Assignment.expert_id == expert_id,
+                Assignment.status == AssignmentStatus.RESERVED,
+                Assignment.reserved_until > now,
+            )
+            .group_by(Assignment.project_id, Assignment.window_start, Assignment.reserved_until)
+            .order_by(Assignment.window_start)
+        ).all()
+    )
+
+
+def admitted_experts(db: Session) -> list[Expert]:
+    return list(db.scalars(select(Expert).where(Expert.status == ExpertStatus.ADMITTED)))
+
+
+def org_owner_user_ids(db: Session, org_id: int) -> dict[int, set[Role]]:
+    """user id -> roles, for members of the org (they may not label its items)."""
+    roles: dict[int, set[Role]] = {}
+    for user_id, role in db.execute(
+        select(Membership.user_id, Membership.role).where(Membership.org_id == org_id)
+    ):
+        roles.setdefault(user_id, set()).add(Role(role))
+    return roles
+
+
+def live_projects(db: Session) -> list[Project]:
+    return list(db.scalars(select(Project).where(Project.status == ProjectStatus.LIVE)))
+
+
+def projects_by_id(db: Session, ids: set[int]) -> list[Project]:
+    return list(db.scalars(select(Project).where(Project.id.in_(ids)))) if ids else []
+
+
+def status_counts(db: Session, project_id: int, now: datetime) -> dict[str, int]:
+    """Counts for `tandem dispatch status`: assignments by state, free pool slots."""
+    by_status = dict(
+        db.execute(
+            select(Assignment.status, func.count(Assignment.id))
+            .where(Assignment.project_id == project_id)
+            .group_by(Assignment.status)
+        ).all()
+    )
+    return {str(k): int(v) for k, v in by_status.items()}
+
+
+def free_pool_slots(db: Session, project_id: int, overlap: int) -> int:
+    return int(
+        db.scalar(
+            select(func.coalesce(func.sum(overlap - Item.taken), 0)).where(
+                Item.project_id == project_id,
+                Item.status == ItemStatus.OPEN,
+                Item.is_gold.is_(False),
+                Item.taken < overlap,
+            )
+        )
+        or 0
+    )
+
+
+def submissions_since(db: Session, project_id: int, since: datetime) -> int:
+    return int(
+        db.scalar(
+            select(func.count(Submission.id)).where(
+                Submission.project_id == project_id, Submission.created_at >= since
+            )
+        )
+        or 0
+    )

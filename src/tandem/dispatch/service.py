@@ -1,19 +1,44 @@
-"""Dispatch rules: eligibility, leases and the claim. Never commits."""
+"""Handing out work: reservations first, gold checks interleaved, then the open pool.
+
+Lapsed leases and stale reservations are closed inside the claiming transaction itself,
+so correctness needs no sweeper. Never commits.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tandem.auth.actor import Actor
 from tandem.dispatch import repository
+from tandem.dispatch.eligibility import check_eligible, why_not_eligible
 from tandem.kit.clock import utcnow
-from tandem.kit.errors import Conflict, NotFound, NoWorkAvailable, PermissionDenied
+from tandem.kit.errors import Conflict, NotFound, NoWorkAvailable
 from tandem.models import Assignment, Expert, Project
-from tandem.models.enums import AssignmentStatus, ExpertStatus, ProjectStatus
+from tandem.models.enums import AssignmentStatus, ProjectStatus
+from tandem.projects.pay_terms import QualityPolicy
+from tandem.wellbeing import gate
 
 MIN_LEASE = timedelta(minutes=10)
+
+
+class WorkRefused(Conflict):
+    """No new work now, for a well-being reason the expert can read."""
+
+    code = "work_refused"
+    title = "No new work right now"
+
+    def __init__(self, refusal: gate.Refusal) -> None:
+        super().__init__(refusal.message)
+        self.reason_code = refusal.code
+
+    def problem(self) -> dict[str, Any]:
+        return {**super().problem(), "reason": self.reason_code}
 
 
 def lease_length(project: Project) -> timedelta:
@@ -21,64 +46,120 @@ def lease_length(project: Project) -> timedelta:
     return max(MIN_LEASE, timedelta(seconds=3 * project.time_estimate_seconds))
 
 
-def check_eligible(expert: Expert, project: Project) -> None:
-    """Raise unless the expert's status, skills and languages fit the project."""
-    if expert.status != ExpertStatus.ADMITTED:
-        raise PermissionDenied("your expert profile is not admitted yet")
-    missing = [s for s, level in project.required_skills.items() if expert.skills.get(s, 0) < level]
-    if missing:
-        raise PermissionDenied(f"this project needs skill levels you lack: {', '.join(missing)}")
-    langs = [lang for lang in project.required_languages if lang not in expert.languages]
-    if langs:
-        raise PermissionDenied(f"this project needs languages: {', '.join(langs)}")
+def eligible_projects(db: Session, actor: Actor, projects: list[Project]) -> list[Project]:
+    """The projects among `projects` the calling expert may work on."""
+    expert = actor.require_expert()
+    now = utcnow()
+    return [
+        p
+        for p in projects
+        if why_not_eligible(db, expert, p, now, actor.roles.get(p.org_id, set())) is None
+    ]
 
 
-def eligible_projects(projects: list[Project], expert: Expert) -> list[Project]:
-    """The live projects an expert may work on."""
-    result = []
-    for project in projects:
-        try:
-            check_eligible(expert, project)
-        except PermissionDenied:
-            continue
-        result.append(project)
-    return result
-
-
-def visible_project(db: Session, expert: Expert, project_id: int) -> Project:
-    """A live project the expert is eligible for (404 otherwise)."""
+def visible_project(db: Session, actor: Actor, project_id: int) -> Project:
+    """A live or paused project the caller may work on (404 if it is not live at all)."""
     project = db.get(Project, project_id)
     if project is None or project.status not in (ProjectStatus.LIVE, ProjectStatus.PAUSED):
         raise NotFound("project not found")
-    check_eligible(expert, project)
+    expert = actor.require_expert()
+    check_eligible(db, expert, project, utcnow(), actor.roles.get(project.org_id, set()))
     return project
 
 
 def next_assignment(db: Session, actor: Actor, project_id: int) -> Assignment:
     """The expert's open assignment in the project, or a newly claimed one."""
+    project = visible_project(db, actor, project_id)
     expert = actor.require_expert()
-    project = visible_project(db, expert, project_id)
     if project.status != ProjectStatus.LIVE:
         raise Conflict("this project is paused; no new work is handed out")
     now = utcnow()
     repository.expire_leases(db, project.id, now)
+    repository.release_stale_reservations(db, project.id, now)
     current = repository.open_assignment(db, project.id, expert.id, now)
     if current is not None:
-        return current
-    item_id = repository.claim_item(db, project.id, expert.id, project.overlap)
-    if item_id is None:
-        raise NoWorkAvailable("no work available in this project right now")
-    assignment = Assignment(
-        project_id=project.id,
-        item_id=item_id,
-        expert_id=expert.id,
-        status=AssignmentStatus.ACTIVE,
-        opened_at=now,
-        lease_expires_at=now + lease_length(project),
-    )
-    db.add(assignment)
-    db.flush()
-    return assignment
+        return current  # an item already open can always be finished
+    refusal = gate.refusal(db, expert, now)
+    if refusal is not None:
+        raise WorkRefused(refusal)
+    try:
+        with db.begin_nested():
+            claimed = _claim(db, project, expert, now)
+    except IntegrityError:
+        # the same expert claimed in parallel (one active lease each): give them that one
+        claimed = repository.open_assignment(db, project.id, expert.id, now)
+    if claimed is None:
+        raise NoWorkAvailable(_nothing_now(db, expert, project, now))
+    return claimed
+
+
+@dataclass(frozen=True)
+class _Lease:
+    project: Project
+    expert: Expert
+    now: datetime
+
+    @property
+    def until(self) -> datetime:
+        return self.now + lease_length(self.project)
+
+    def open(self, db: Session, item_id: int, source: str) -> Assignment:
+        assignment = Assignment(
+            project_id=self.project.id,
+            item_id=item_id,
+            expert_id=self.expert.id,
+            status=AssignmentStatus.ACTIVE,
+            source=source,
+            opened_at=self.now,
+            lease_expires_at=self.until,
+        )
+        db.add(assignment)
+        db.flush()
+        return assignment
+
+
+def _claim(db: Session, project: Project, expert: Expert, now: datetime) -> Assignment | None:
+    lease = _Lease(project, expert, now)
+    if _gold_turn(db, project, expert.id):
+        gold_id = repository.claim_gold_item(db, project.id, expert.id)
+        if gold_id is not None:
+            return lease.open(db, gold_id, "gold")
+    reserved = repository.activate_reservation(db, project.id, expert.id, now, lease.until)
+    if reserved is not None:
+        return db.get_one(Assignment, reserved)
+    if not _pool_allowed(db, project, expert.id, now):
+        return None
+    item_id = repository.claim_pool_item(db, project.id, expert.id, project.overlap)
+    return None if item_id is None else lease.open(db, item_id, "pool")
+
+
+def _gold_turn(db: Session, project: Project, expert_id: int) -> bool:
+    """Whether this claim is a gold check: a hash of (project, expert, claim number).
+
+    Deterministic, so tests and audits can reproduce it, yet without a visible pattern.
+    """
+    rate = QualityPolicy.model_validate(project.quality_policy).gold_rate
+    if rate <= 0:
+        return False
+    n = repository.assignments_of_expert(db, project.id, expert_id)
+    digest = hashlib.sha256(f"gold:{project.id}:{expert_id}:{n}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 < rate
+
+
+def _pool_allowed(db: Session, project: Project, expert_id: int, now: datetime) -> bool:
+    limit = QualityPolicy.model_validate(project.quality_policy).pool_claims_per_hour
+    since = now - timedelta(hours=1)
+    return repository.pool_claims_since(db, project.id, expert_id, since) < limit
+
+
+def _nothing_now(db: Session, expert: Expert, project: Project, now: datetime) -> str:
+    upcoming = [r for r in repository.reservations_of(db, expert.id, now) if r[0] == project.id]
+    if upcoming:
+        starts = upcoming[0][1]
+        return f"{upcoming[0][3]} items are reserved for you from {starts:%Y-%m-%d %H:%M} UTC"
+    if not _pool_allowed(db, project, expert.id, now):
+        return "you reached this project's hourly limit on open-pool items; try again later"
+    return "no work available in this project right now"
 
 
 def assignment_for_expert(db: Session, actor: Actor, assignment_id: int) -> Assignment:
@@ -90,6 +171,13 @@ def assignment_for_expert(db: Session, actor: Actor, assignment_id: int) -> Assi
     return assignment
 
 
+def extend_lease(db: Session, project: Project, assignment: Assignment) -> None:
+    """A heartbeat: an active lease runs for another lease length from now."""
+    if assignment.status == AssignmentStatus.ACTIVE:
+        assignment.lease_expires_at = utcnow() + lease_length(project)
+        db.flush()
+
+
 def skip(db: Session, actor: Actor, assignment_id: int, reason: str) -> Assignment:
     """Give an active item back, with a reason; the slot is freed."""
     assignment = assignment_for_expert(db, actor, assignment_id)
@@ -97,6 +185,6 @@ def skip(db: Session, actor: Actor, assignment_id: int, reason: str) -> Assignme
     assignment.status = current.become(AssignmentStatus.SKIPPED)  # type: ignore[assignment]
     assignment.skip_reason = reason
     assignment.closed_at = utcnow()
-    repository.release_slot(db, assignment.item_id)
     db.flush()
+    repository.release_slots(db, [assignment.item_id])
     return assignment

@@ -4,15 +4,20 @@ from tandem.models.aggregate import Aggregate
 from tandem.models.api_token import ApiToken
 from tandem.models.appeal import Appeal
 from tandem.models.assignment import Assignment
+from tandem.models.audit_event import AuditEvent
 from tandem.models.expert import Expert
 from tandem.models.external_income import ExternalIncome
+from tandem.models.fx_rate import FxRate
 from tandem.models.item import Item
 from tandem.models.ledger_entry import LedgerEntry
 from tandem.models.membership import Membership
 from tandem.models.organization import Organization
+from tandem.models.pay_run import PayRun
 from tandem.models.project import Project
+from tandem.models.project_removal import ProjectRemoval
 from tandem.models.qualification import Qualification, QualificationGrant
 from tandem.models.review import Review
+from tandem.models.review_task import ReviewTask
 from tandem.models.submission import Submission
 from tandem.models.trust import Trust
 from tandem.models.user import User
@@ -23,16 +28,21 @@ __all__ = [
     "ApiToken",
     "Appeal",
     "Assignment",
+    "AuditEvent",
     "Expert",
     "ExternalIncome",
+    "FxRate",
     "Item",
     "LedgerEntry",
     "Membership",
     "Organization",
+    "PayRun",
     "Project",
+    "ProjectRemoval",
     "Qualification",
     "QualificationGrant",
     "Review",
+    "ReviewTask",
     "Submission",
     "Trust",
     "User",

@@ -134,3 +134,42 @@ class WorkKind(StrEnum):
     ITEM = "item"
     GUIDELINES = "guidelines"
     QUALIFICATION = "qualification"
+
+
+class ReviewTaskStatus(_Transitions):
+    OPEN = "open"
+    DONE = "done"
+
+    @classmethod
+    def _edges(cls) -> dict[str, set[str]]:
+        return {"open": {"done"}}
+
+
+class RemovalStatus(_Transitions):
+    """Removal from a project: a warning first, then removal, then a final appeal."""
+
+    WARNED = "warned"
+    WITHDRAWN = "withdrawn"
+    REMOVED = "removed"
+    APPEALED = "appealed"
+    REINSTATED = "reinstated"
+    UPHELD = "upheld"
+
+    @classmethod
+    def _edges(cls) -> dict[str, set[str]]:
+        return {
+            "warned": {"removed", "withdrawn"},
+            "removed": {"appealed"},
+            "appealed": {"reinstated", "upheld"},
+        }
+
+
+class AttemptStatus(_Transitions):
+    """A qualification attempt: graded at once, or after a reviewer grades free text."""
+
+    PENDING_REVIEW = "pending_review"
+    GRADED = "graded"
+
+    @classmethod
+    def _edges(cls) -> dict[str, set[str]]:
+        return {"pending_review": {"graded"}}

@@ -70,3 +70,13 @@ class QualityPolicy(BaseModel):
     gold_rate: float = Field(default=0.05, ge=0, le=0.5)
     review_sample_rate: float = Field(default=0.1, ge=0, le=1)
     min_trust: float = Field(default=0.0, ge=0, le=1)
+    # review (tandem.review): grading tolerances, flags and the optional final-QA stage
+    rating_tolerance: int = Field(default=0, ge=0, le=10)
+    ranking_min_correlation: float = Field(default=0.8, ge=-1, le=1)
+    low_agreement_below: float = Field(default=0.5, ge=0, le=1)
+    final_qa_rate: float = Field(default=0.0, ge=0, le=1)
+    removal_grace_days: int = Field(default=7, ge=1, le=90)
+    # dispatch: open-pool claims an expert may make per rolling hour, and how long a
+    # reservation outlives the end of the expert's window
+    pool_claims_per_hour: int = Field(default=60, ge=0, le=100_000)
+    reservation_grace_minutes: int = Field(default=60, ge=0, le=24 * 60)

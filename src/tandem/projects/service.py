@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tandem.auth.actor import MANAGE_ROLES, Actor
+from tandem.dispatch.allocator import allocate
 from tandem.kit.clock import utcnow
 from tandem.kit.errors import NotFound
 from tandem.models import Project
@@ -74,6 +75,8 @@ def change_status(db: Session, actor: Actor, project_id: int, target: ProjectSta
     if target is ProjectStatus.LIVE and project.went_live_at is None:
         project.went_live_at = utcnow()
     db.flush()
+    if target is ProjectStatus.LIVE:
+        allocate(db, project, utcnow())  # reserve work for experts' own hours at go-live
     return project
 
 

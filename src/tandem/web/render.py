@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -14,6 +16,15 @@ from tandem.kit.money import Money
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.filters["money"] = lambda minor, currency: str(Money(int(minor), currency))
+
+
+def _localtime(when: datetime, zone: str) -> str:
+    # people read times in their own zone, with the zone named so nobody has to guess
+    local = when.astimezone(ZoneInfo(zone))
+    return f"{local:%a %d %b %H:%M} {local.tzname()}"
+
+
+templates.env.filters["localtime"] = _localtime
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from tandem.auth.deps import WebActor, check_csrf
 from tandem.db.deps import SessionDep
 from tandem.dispatch import service as dispatch
+from tandem.dispatch.reservations import my_reservations
 from tandem.kit.errors import NoWorkAvailable, ValidationFailed
 from tandem.projects import service as projects
 from tandem.projects.forms import parse_form
@@ -24,10 +25,10 @@ router = APIRouter(include_in_schema=False)
 @router.get("/work")
 def work_home(request: Request, actor: WebActor, db: SessionDep) -> Response:
     """The expert's projects with pay and time estimates."""
-    rows = expert_home_rows(db, actor.expert) if actor.expert else []
-    return render(
-        request, "work_home.html", actor=actor, rows=rows, notice=request.query_params.get("notice")
-    )
+    rows = expert_home_rows(db, actor) if actor.expert else []
+    held = my_reservations(db, actor) if actor.expert else []
+    notice = request.query_params.get("notice")
+    return render(request, "work_home.html", actor=actor, rows=rows, held=held, notice=notice)
 
 
 @router.post("/work/{project_id}/start")

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from tandem.auth.actor import Actor
 from tandem.dispatch.service import eligible_projects
-from tandem.models import Expert, Project
+from tandem.models import Project
 from tandem.projects import repository as project_repo
 from tandem.projects.pay_terms import PayTerms
 
@@ -20,10 +21,10 @@ class HomeRow:
     currency: str
 
 
-def expert_home_rows(db: Session, expert: Expert) -> list[HomeRow]:
+def expert_home_rows(db: Session, actor: Actor) -> list[HomeRow]:
     """Live projects the expert is eligible for, with pay per item and per hour."""
     rows = []
-    for project in eligible_projects(project_repo.live_projects(db), expert):
+    for project in eligible_projects(db, actor, project_repo.live_projects(db)):
         terms = PayTerms.model_validate(project.pay_terms)
         estimate = project.time_estimate_seconds
         rows.append(

@@ -1,0 +1,1 @@
+"""Review, appeals, removals with due process, qualification tests and the audit log."""

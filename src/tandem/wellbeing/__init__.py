@@ -1,0 +1,1 @@
+"""Well-being guardrails: hour caps, breaks, night work, quiet weeks, rotation."""
