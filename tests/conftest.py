@@ -76,7 +76,7 @@ def committed_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engin
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('threads') / 'tandem.db'}"
     upgrade(url)
-    eng = make_engine(url, pool_size=20, max_overflow=10)
+    eng = make_engine(url, pool_size=40, max_overflow=10)
     yield eng
     eng.dispose()
     if TEST_DB == "postgresql":

@@ -100,3 +100,56 @@ def good_response(choice: str = "A") -> dict[str, Any]:
 def token_headers(db: Session, actor: Actor) -> dict[str, str]:
     _, clear = auth.create_token(db, actor.user, "test")
     return {"Authorization": f"Bearer {clear}"}
+
+
+def reviewer(db: Session, organization: Organization) -> Actor:
+    """A user with the reviewer role in the organization."""
+    return requester(db, organization, role=Role.REVIEWER)
+
+
+def submission(
+    db: Session, proj: Project, worker: Actor, response: dict[str, Any] | None = None, **kw: Any
+) -> Any:
+    """Claim the next item of `proj` as `worker` and submit `response` through the work service."""
+    from tandem.dispatch.service import next_assignment
+    from tandem.work.schemas import SubmitIn
+    from tandem.work.service import submit
+
+    assignment = next_assignment(db, worker, proj.id)
+    seconds = kw.get("active_seconds", 100)
+    body = SubmitIn(response=response or good_response(), active_seconds=seconds)
+    return submit(db, worker, assignment.id, body, f"key-{next(_seq)}")
+
+
+def work_session(
+    db: Session, worker: Actor, proj: Project, started_at: Any, seconds: int, **kw: Any
+) -> Any:
+    """A finished work session of `seconds` active time (kind and night_seconds overridable)."""
+    from datetime import timedelta
+
+    from tandem.models import WorkSession
+
+    row = WorkSession(
+        project_id=proj.id,
+        expert_id=worker.require_expert().id,
+        started_at=started_at,
+        last_beat_at=started_at + timedelta(seconds=seconds),
+        active_seconds=seconds,
+        night_seconds=kw.pop("night_seconds", 0),
+        **kw,
+    )
+    db.add(row)
+    db.flush()
+    return row
+
+
+def fx_rate(db: Session, base: str, quote: str, rate: str, valid_on: Any) -> Any:
+    """A dated FX rate: one `base` costs `rate` `quote`."""
+    from decimal import Decimal
+
+    from tandem.models import FxRate
+
+    row = FxRate(base=base, quote=quote, rate=Decimal(rate), valid_on=valid_on)
+    db.add(row)
+    db.flush()
+    return row

@@ -25,7 +25,12 @@ from tandem.dispatch.scheduler import run_hourly
 from tandem.export import api as export_api
 from tandem.items import api as items_api
 from tandem.kit.errors import TandemError
+from tandem.pay import api as pay_api
+from tandem.pay import views as pay_views
 from tandem.projects import api as projects_api
+from tandem.quality import api as quality_api
+from tandem.review import api as review_api
+from tandem.review import views as review_views
 from tandem.web.render import render_error
 from tandem.work import api as work_api
 from tandem.work import views as work_views
@@ -76,8 +81,13 @@ def create_app(
         work_api.router,
         export_api.router,
         dispatch_api.router,
+        review_api.router,
+        pay_api.router,
+        quality_api.router,
         auth_views.router,
         work_views.router,
+        review_views.router,
+        pay_views.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

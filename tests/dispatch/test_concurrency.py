@@ -16,18 +16,22 @@ from tandem.models import Assignment, Item, Submission, User
 from tandem.work.schemas import SubmitIn
 from tandem.work.service import submit
 from tests import factories as f
+from tests.conftest import TEST_DB
 
-EXPERTS = 16
-ITEMS = 10
+# The load: 5,000 claim -> submit cycles with overlap 3; 32 threads on
+# PostgreSQL, 8 on SQLite (whose writers are serialized anyway).
 OVERLAP = 3
+ITEMS = 1667
+EXPERTS = 32 if TEST_DB == "postgresql" else 8
+NO_POOL_LIMIT = {"pool_claims_per_hour": 100_000}
 
 
-def _seed(factory: sessionmaker[Session]) -> tuple[int, list[int]]:
+def _seed(factory: sessionmaker[Session], items: int = ITEMS) -> tuple[int, list[int]]:
     with factory() as db:
         org = f.org(db)
         owner = f.requester(db, org)
-        proj = f.project(db, owner, org, overlap=OVERLAP)
-        f.items(db, proj, ITEMS)
+        proj = f.project(db, owner, org, overlap=OVERLAP, quality_policy=NO_POOL_LIMIT)
+        f.items(db, proj, items)
         user_ids = [f.expert(db).user.id for _ in range(EXPERTS)]
         db.commit()
         return proj.id, user_ids

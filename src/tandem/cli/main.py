@@ -6,7 +6,7 @@ import typer
 from rich.table import Table
 
 from tandem.auth import service as auth
-from tandem.cli import dispatch, project
+from tandem.cli import dispatch, pay, project, quality, review
 from tandem.cli.common import console, unit_of_work
 from tandem.config import get_settings
 from tandem.models.enums import Role
@@ -19,6 +19,9 @@ app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(project.app, name="project")
 app.add_typer(dispatch.app, name="dispatch")
+app.add_typer(pay.app, name="pay")
+app.add_typer(review.app, name="review")
+quality.register(app)
 
 
 @db_app.command("upgrade")

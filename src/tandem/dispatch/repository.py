@@ -128,40 +128,45 @@ def activate_reservation(
     return db.scalar(stmt)
 
 
-def _close_lapsed(db: Session, project_id: int, now: datetime, status: AssignmentStatus) -> int:
-    deadline = (
-        Assignment.lease_expires_at
-        if status is AssignmentStatus.ACTIVE
-        else Assignment.reserved_until
+def _lapse_statement(status: AssignmentStatus, target: AssignmentStatus) -> Any:
+    # built once: this runs inside every claim, so it must cost next to nothing
+    t = cast(Table, Assignment.__table__)
+    deadline = t.c.lease_expires_at if status is AssignmentStatus.ACTIVE else t.c.reserved_until
+    return (
+        update(t)
+        .where(t.c.project_id == bindparam("p"), t.c.status == status, deadline <= bindparam("now"))
+        .values(status=target, closed_at=bindparam("closed"))
+        .returning(t.c.id, t.c.item_id)
     )
-    target = (
-        AssignmentStatus.EXPIRED if status is AssignmentStatus.ACTIVE else AssignmentStatus.RELEASED
-    )
-    lapsed = list(
-        db.execute(
-            update(Assignment)
-            .where(
-                Assignment.project_id == project_id,
-                Assignment.status == status,
-                deadline <= now,
-            )
-            .values(status=target, closed_at=now)
-            .returning(Assignment.item_id)
-            .execution_options(**FETCH)
-        ).scalars()
-    )
-    release_slots(db, lapsed)
-    return len(lapsed)
+
+
+_EXPIRE_LEASES = _lapse_statement(AssignmentStatus.ACTIVE, AssignmentStatus.EXPIRED)
+_RELEASE_RESERVATIONS = _lapse_statement(AssignmentStatus.RESERVED, AssignmentStatus.RELEASED)
+
+
+def _forget(db: Session, model: type[Any], ids: Sequence[int]) -> None:
+    """Expire cached copies of rows changed by a Core statement behind the ORM's back."""
+    for row_id in ids:
+        cached = db.identity_map.get(identity_key(model, row_id))
+        if cached is not None:
+            db.expire(cached)
+
+
+def _close_lapsed(db: Session, project_id: int, now: datetime, statement: Any) -> int:
+    rows = db.execute(statement, {"p": project_id, "now": now, "closed": now}).all()
+    _forget(db, Assignment, [r.id for r in rows])
+    release_slots(db, [r.item_id for r in rows])
+    return len(rows)
 
 
 def expire_leases(db: Session, project_id: int, now: datetime) -> int:
     """Mark lapsed leases expired and free their slots; returns how many."""
-    return _close_lapsed(db, project_id, now, AssignmentStatus.ACTIVE)
+    return _close_lapsed(db, project_id, now, _EXPIRE_LEASES)
 
 
 def release_stale_reservations(db: Session, project_id: int, now: datetime) -> int:
     """Release reservations past their window + grace; returns how many."""
-    return _close_lapsed(db, project_id, now, AssignmentStatus.RESERVED)
+    return _close_lapsed(db, project_id, now, _RELEASE_RESERVATIONS)
 
 
 def _shift_taken(db: Session, item_ids: Sequence[int], step: int) -> None:
@@ -176,11 +181,7 @@ def _shift_taken(db: Session, item_ids: Sequence[int], step: int) -> None:
             .values(taken=table.c.taken + bindparam("step")),
             [{"item_id": k, "step": n} for k, n in counts.items()],
         )
-        # the executemany bypasses the ORM: drop stale copies of these items
-        for item_id in counts:
-            cached = db.identity_map.get(identity_key(Item, item_id))
-            if cached is not None:
-                db.expire(cached)
+        _forget(db, Item, list(counts))
 
 
 def release_slots(db: Session, item_ids: Sequence[int]) -> None:

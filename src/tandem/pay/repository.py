@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, and_, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
+from tandem.kit.clock import utcnow
 from tandem.models import (
     Expert,
     ExternalIncome,
@@ -59,7 +61,7 @@ def extend_session(
             active_seconds=WorkSession.active_seconds + active,
             night_seconds=WorkSession.night_seconds + night,
         )
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session="fetch")
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -75,7 +77,9 @@ def sessions_of_assignment(db: Session, assignment_id: int) -> Sequence[WorkSess
 # --- the pay run's aggregates -------------------------------------------------------------
 
 
-def period_time(db: Session, starts_at: datetime, ends_at: datetime) -> Sequence[Row[Any]]:
+def period_time(
+    db: Session, starts_at: datetime, ends_at: datetime
+) -> Sequence[Row[int, int | None, WorkKind, int, int]]:
     """(expert_id, project_id, kind, active, night) summed over sessions started in the period."""
     return db.execute(
         select(
@@ -104,7 +108,7 @@ def payable(as_of: datetime) -> ColumnElement[bool]:
         Review.submission_id == Submission.id,
         Review.verdict == ReviewVerdict.REJECT,
         Review.created_at <= as_of - APPEAL_WINDOW,
-        ~exists().where(later.submission_id == Submission.id, later.id > Review.id),
+        ~exists().where(later.submission_id == Review.submission_id, later.id > Review.id),
     )
     final = Submission.status == SubmissionStatus.FINAL_REJECTED
     return ~or_(final, and_(Submission.status == SubmissionStatus.REJECTED, lapsed_reject))
@@ -112,7 +116,7 @@ def payable(as_of: datetime) -> ColumnElement[bool]:
 
 def period_items(
     db: Session, starts_at: datetime, ends_at: datetime, as_of: datetime
-) -> Sequence[Row[Any]]:
+) -> Sequence[Row[int, int, int, int, int]]:
     """(expert_id, project_id, payable, reviewed, accepted) over submissions of the period."""
     reviewed = Submission.status != SubmissionStatus.SUBMITTED
     return db.execute(
@@ -132,7 +136,7 @@ def completed_projects(db: Session) -> Sequence[Project]:
     return db.scalars(select(Project).where(Project.status == ProjectStatus.COMPLETED)).all()
 
 
-def payable_shares(db: Session, project_id: int, as_of: datetime) -> Sequence[Row[Any]]:
+def payable_shares(db: Session, project_id: int, as_of: datetime) -> Sequence[Row[int, int]]:
     """(expert_id, payable count) over all of a project's submissions."""
     return db.execute(
         select(Submission.expert_id, func.count())
@@ -164,14 +168,48 @@ def existing_keys(db: Session, keys: Sequence[str]) -> set[str]:
     for start in range(0, len(keys), CHUNK):
         chunk = keys[start : start + CHUNK]
         found.update(
-            k for k in db.scalars(select(LedgerEntry.dedupe_key).where(LedgerEntry.dedupe_key.in_(chunk))) if k
+            k
+            for k in db.scalars(
+                select(LedgerEntry.dedupe_key).where(LedgerEntry.dedupe_key.in_(chunk))
+            )
+            if k
         )
     return found
 
 
+COPY_COLUMNS = (
+    "expert_id", "project_id", "kind", "amount_minor", "currency", "reason", "period_start",
+    "period_end", "dedupe_key", "pay_run_id", "details", "created_at",
+)  # fmt: skip
+
+
 def insert_entries(db: Session, rows: list[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), CHUNK):
-        db.execute(insert(LedgerEntry), rows[start : start + CHUNK])
+    """COPY on PostgreSQL (tens of thousands of rows a second); executemany elsewhere."""
+    if not rows:
+        return
+    if db.get_bind().dialect.name != "postgresql":
+        db.execute(insert(LedgerEntry), rows)
+        return
+    now = utcnow().astimezone(UTC).replace(tzinfo=None)
+    driver = db.connection().connection.driver_connection
+    sql = f"COPY ledger_entry ({', '.join(COPY_COLUMNS)}) FROM STDIN"
+    with driver.cursor() as cursor, cursor.copy(sql) as copy:  # type: ignore[union-attr]
+        for row in rows:
+            values = {**row, "kind": LedgerKind(row["kind"]).name, "created_at": now}
+            values["details"] = json.dumps(row["details"])
+            copy.write_row([values.get(column) for column in COPY_COLUMNS])
+
+
+def period_keys(db: Session, start: date, end: date) -> set[str]:
+    """Dedupe keys already written for exactly this period (one index range scan)."""
+    rows = db.scalars(
+        select(LedgerEntry.dedupe_key).where(
+            LedgerEntry.period_start == start,
+            LedgerEntry.period_end == end,
+            LedgerEntry.dedupe_key.is_not(None),
+        )
+    )
+    return {key for key in rows if key}
 
 
 def overlapping_runs(db: Session, start: date, end: date) -> Sequence[PayRun]:
@@ -244,13 +282,14 @@ def recent_entries(db: Session, expert_id: int, limit: int) -> Sequence[LedgerEn
     ).all()
 
 
-def payslip_periods(db: Session, expert_id: int) -> Sequence[Row[Any]]:
-    return db.execute(
+def payslip_periods(db: Session, expert_id: int) -> list[tuple[date, date]]:
+    rows = db.execute(
         select(LedgerEntry.period_start, LedgerEntry.period_end)
         .where(LedgerEntry.expert_id == expert_id, LedgerEntry.period_start.is_not(None))
         .group_by(LedgerEntry.period_start, LedgerEntry.period_end)
         .order_by(LedgerEntry.period_start.desc())
     ).all()
+    return [(start, end) for start, end in rows if start is not None and end is not None]
 
 
 def reversal_of(db: Session, entry_id: int) -> LedgerEntry | None:
@@ -271,6 +310,10 @@ def fx_rate_on(db: Session, base: str, quote: str, valid_on: date) -> FxRate | N
             FxRate.base == base, FxRate.quote == quote, FxRate.valid_on == valid_on
         )
     )
+
+
+def external_in_year(db: Session, expert_id: int, year: int) -> Sequence[ExternalIncome]:
+    return external_between(db, expert_id, date(year, 1, 1), date(year, 12, 31))
 
 
 def external_between(

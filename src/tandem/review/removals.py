@@ -17,7 +17,7 @@ from tandem.auth.security import pseudonym
 from tandem.kit.clock import utcnow
 from tandem.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, field_error
 from tandem.models import Project, ProjectRemoval, Trust
-from tandem.models.enums import RemovalStatus
+from tandem.models.enums import RemovalStatus, Role
 from tandem.review import audit, repository
 from tandem.review.flagging import policy_of
 from tandem.review.schemas import (
@@ -71,7 +71,7 @@ def warn(db: Session, actor: Actor, project_id: int, data: RemovalWarnIn) -> Pro
     return removal
 
 
-def _managed(db: Session, actor: Actor, removal_id: int, roles: frozenset) -> ProjectRemoval:  # type: ignore[type-arg]
+def _managed(db: Session, actor: Actor, removal_id: int, roles: frozenset[Role]) -> ProjectRemoval:
     removal = db.get(ProjectRemoval, removal_id)
     if removal is None:
         raise NotFound("removal not found")
@@ -139,7 +139,12 @@ def resolve(db: Session, actor: Actor, removal_id: int, data: RemovalResolveIn) 
 
 
 def _log(
-    db: Session, actor: Actor, action: str, removal: ProjectRemoval, why: str, role: str = "requester"
+    db: Session,
+    actor: Actor,
+    action: str,
+    removal: ProjectRemoval,
+    why: str,
+    role: str = "requester",
 ) -> None:
     audit.record(
         db,

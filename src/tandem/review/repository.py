@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Row, and_, exists, func, select, update
-from sqlalchemy.orm import Session
-from sqlalchemy.sql.selectable import ScalarSelect
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.selectable import Exists, ScalarSelect
 
 from tandem.models import (
     Appeal,
@@ -55,8 +55,9 @@ def close_task(db: Session, task_id: int, now: datetime) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def _reviewed_by(user_id: int) -> object:
-    return exists().where(Review.submission_id == Submission.id, Review.reviewer_id == user_id)
+def _reviewed_by(user_id: int) -> Exists:
+    earlier = aliased(Review)  # the outer query may join Review itself
+    return exists().where(earlier.submission_id == Submission.id, earlier.reviewer_id == user_id)
 
 
 def queue(
@@ -70,7 +71,7 @@ def queue(
         .where(
             ReviewTask.project_id.in_(project_ids),
             ReviewTask.status == ReviewTaskStatus.OPEN,
-            ~_reviewed_by(user_id),  # type: ignore[operator]
+            ~_reviewed_by(user_id),
         )
         .order_by(ReviewTask.stage.desc(), ReviewTask.id)
         .limit(limit)
@@ -144,7 +145,7 @@ def appeal_queue(db: Session, project_ids: list[int], user_id: int) -> list[Appe
         .where(
             Appeal.project_id.in_(project_ids),
             Appeal.status == AppealStatus.OPEN,
-            ~_reviewed_by(user_id),  # type: ignore[operator]
+            ~_reviewed_by(user_id),
         )
         .order_by(Appeal.id)
     )

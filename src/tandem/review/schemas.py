@@ -187,17 +187,17 @@ class QualificationOut(BaseModel):
     valid_days: int
 
 
-class TestItem(BaseModel):
+class ExamItem(BaseModel):
     item_id: int
     payload: dict[str, Any]
 
 
-class TestOut(BaseModel):
+class ExamOut(BaseModel):
     """A qualification test as the expert sees it: no gold answers."""
 
     qualification: QualificationOut
     form: dict[str, Any]
-    items: list[TestItem]
+    items: list[ExamItem]
     pay_minor: int
     currency: str
     retake_after: datetime | None

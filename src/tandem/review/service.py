@@ -60,7 +60,8 @@ def review_queue(
             payload=item.payload,
             response=sub.response,
             active_seconds=sub.active_seconds,
-            gold=item.gold,
+            # a reviewer who also works as an expert must not learn gold answers
+            gold=item.gold if actor.expert is None else None,
         )
         for task, sub, item in rows
     ]
@@ -206,3 +207,13 @@ def _verdict_out(
         appeal_status=str(appeal.status) if appeal else None,
         appeal_resolution=appeal.resolution if appeal else None,
     )
+
+
+def corrected_versions(db: Session, submission_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """{submission id: corrected response} where the latest verdict is a fix (for export)."""
+    latest = repository.latest_reviews(db, submission_ids)
+    return {
+        sid: dict(review.edited_values)
+        for sid, review in latest.items()
+        if review.verdict == ReviewVerdict.FIX and review.edited_values is not None
+    }

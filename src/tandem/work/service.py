@@ -17,6 +17,7 @@ from tandem.models.enums import AssignmentStatus
 from tandem.projects.answers import validate_response
 from tandem.projects.forms import parse_form
 from tandem.projects.pay_terms import PayTerms
+from tandem.review.flagging import flag_and_enqueue
 from tandem.work import repository
 from tandem.work.schemas import AssignmentOut, SubmitIn
 
@@ -78,6 +79,8 @@ def submit(
         return _replay(winner, assignment)
     if counted:
         repository.count_done(db, item.id, project.overlap)
+        # gold failures, too-fast work, low agreement and the policy's sample go to review
+        flag_and_enqueue(db, submission, project)
     return submission
 
 

@@ -7,6 +7,7 @@ values are not pairable and are left out (missing data), as Krippendorff prescri
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Literal
 
@@ -23,11 +24,13 @@ CHUNK = 1 << 16
 
 def _coincidences(unit: IntArray, value: IntArray, n_values: int, chunk: int) -> FloatArray:
     """o[c, k]: pairable value pairs (c, k) within units, each unit weighted 1/(m_u - 1)."""
+    out = np.zeros((n_values, n_values))
+    if len(unit) == 0:
+        return out
     order = np.argsort(unit, kind="stable")
     unit, value = unit[order], value[order]
-    out = np.zeros((n_values, n_values))
     bounds = np.searchsorted(unit, np.arange(0, int(unit[-1]) + chunk + 1, chunk))
-    for lo, hi in zip(bounds[:-1], bounds[1:], strict=False):
+    for lo, hi in itertools.pairwise(bounds):
         if hi <= lo:
             continue
         local = unit[lo:hi] - unit[lo]

@@ -3,9 +3,10 @@
 Both steps are one sparse matrix product each. `M` is the (worker x observed label) by
 item count matrix, so with T the item-by-class posterior:
 
-* M-step: counts[w, l, k] = (M @ T)[w*K + l, k], smoothed with `smoothing` pseudo-counts
-  (the same on every cell) and normalised over l;
-* E-step: log T = log prior + M.T @ log confusion, normalised with logsumexp.
+* M-step: counts[w, l, k] = (M @ T)[w*K + l, k], plus `smoothing` pseudo-counts on every
+  cell and `diagonal` more on l = k (a Dirichlet prior saying a worker is more often right
+  than wrong, which keeps EM from swapping classes on sparse data), normalised over l;
+* E-step: log T = log prior + M.T @ log confusion, normalised row by row.
 
 EM starts from the majority-vote shares and stops when the mean log-likelihood per label
 changes by less than `tol`, or after `max_iter` rounds.
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import logsumexp
 
 from tandem.quality.stats.encoding import FloatArray, Labels, keep_last
 from tandem.quality.stats.labels import Aggregation, class_rank, consensus_accuracy, pick
@@ -27,8 +27,13 @@ def _vote_shares(data: Labels) -> FloatArray:
 
 
 def _normalise(log_post: FloatArray) -> tuple[FloatArray, float]:
-    norm = logsumexp(log_post, axis=1, keepdims=True)
-    return np.exp(log_post - norm), float(norm.sum())
+    """Row-wise softmax in place and the summed log-normaliser (a lean logsumexp)."""
+    top = log_post.max(axis=1, keepdims=True)
+    log_post -= top
+    np.exp(log_post, out=log_post)
+    total = log_post.sum(axis=1, keepdims=True)
+    log_post /= total
+    return log_post, float(np.log(total).sum() + top.sum())
 
 
 def _result(data: Labels, post: FloatArray, method: str, it: int, ll: float) -> Aggregation:
@@ -45,25 +50,32 @@ def _result(data: Labels, post: FloatArray, method: str, it: int, ll: float) -> 
 
 
 def _count_matrix(data: Labels) -> sp.csr_matrix:
-    rows = data.worker * data.n_classes + data.label
-    shape = (data.n_workers * data.n_classes, data.n_items)
+    """Items x (worker*K + label) counts; its transpose (a free CSC view) is M."""
+    cols = data.worker * data.n_classes + data.label
+    shape = (data.n_items, data.n_workers * data.n_classes)
     ones = np.ones(data.size)
-    return sp.csr_matrix((ones, (rows, data.item)), shape=shape)
+    return sp.csr_matrix((ones, (data.item, cols)), shape=shape)
 
 
 def dawid_skene(
-    data: Labels, *, max_iter: int = 100, tol: float = 1e-5, smoothing: float = 0.01
+    data: Labels,
+    *,
+    max_iter: int = 100,
+    tol: float = 1e-5,
+    smoothing: float = 0.001,
+    diagonal: float = 1.0,
 ) -> Aggregation:
     """Full Dawid-Skene: a K x K confusion matrix per worker, fit by EM."""
     data = keep_last(data)
     k = data.n_classes
-    m = _count_matrix(data)
-    mt = m.T.tocsr()
+    mt = _count_matrix(data)
+    m = mt.T  # CSC: the M-step scatters items into a small (worker*K, K) block
     post = _vote_shares(data)
     ll_prev, ll, it = -np.inf, -np.inf, 0
     for it in range(1, max_iter + 1):  # noqa: B007 - the count is reported
         prior = (post.sum(axis=0) + smoothing) / (data.n_items + k * smoothing)
         counts = np.asarray(m @ post).reshape(data.n_workers, k, k) + smoothing
+        counts += diagonal * np.eye(k)  # a priori a worker is better than chance
         confusion = counts / counts.sum(axis=1, keepdims=True)  # normalise over observed
         log_conf = np.log(confusion).reshape(data.n_workers * k, k)
         post, ll = _normalise(np.asarray(mt @ log_conf) + np.log(prior))

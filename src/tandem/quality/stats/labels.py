@@ -67,7 +67,7 @@ def _weighted_vote(data: Labels, weights: FloatArray, method: str) -> Aggregatio
         weights=weights,
         minlength=data.n_items * data.n_classes,
     )
-    scores = flat.reshape(data.n_items, data.n_classes)
+    scores = np.asarray(flat, dtype=np.float64).reshape(data.n_items, data.n_classes)
     totals = scores.sum(axis=1, keepdims=True)
     probs = np.divide(scores, totals, out=np.zeros_like(scores), where=totals > 0)
     label = pick(scores, class_rank(data))
@@ -113,7 +113,15 @@ def aggregate(data: Labels, method: str = "auto") -> Aggregation:
     }
     if method not in runners:
         raise ValueError(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
+    if method not in ("mv", "wawa") and not _has_overlap(data):
+        # reliability is learnt from overlap only; without it a model just drifts
+        return majority_vote(data)
     return runners[method](data)
+
+
+def _has_overlap(data: Labels) -> bool:
+    per_item = np.bincount(keep_last(data).item, minlength=data.n_items)
+    return bool(per_item.max(initial=0) >= 2)
 
 
 def choose_method(data: Labels) -> str:

@@ -51,8 +51,8 @@ def mace(data: Labels, *, max_iter: int = 100, tol: float = 1e-5) -> Aggregation
         ll_prev = ll
         theta = (np.bincount(data.worker, weights=knew, minlength=w) + 0.5) / (given + 1.0)
         spam = np.bincount(data.worker * k + data.label, weights=1.0 - knew, minlength=w * k)
-        spam = spam.reshape(w, k) + 1.0
-        xi = spam / spam.sum(axis=1, keepdims=True)
+        strategy = spam.reshape(w, k) + 1.0
+        xi = strategy / strategy.sum(axis=1, keepdims=True)
     label = pick(post, class_rank(data))
     return Aggregation(
         label=label,

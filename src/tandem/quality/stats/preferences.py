@@ -6,7 +6,7 @@ sum w_ab log sigmoid(s_a - s_b) is maximised by Newton-CG: the Hessian is a weig
 graph Laplacian, applied with two bincounts, so no matrix is ever formed. A tiny ridge
 (1e-6 per item) pins the free shift, and scores are centred. Scores are reported on the
 Elo scale: 1000 + 400 * log10(e) * s. Intervals are bootstrap quantiles (2.5%, 97.5%)
-over comparisons resampled with replacement.
+from a Poisson bootstrap of the collapsed counts (each redrawn as Poisson(count)).
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
 
 from tandem.quality.stats.encoding import FloatArray, IntArray
 
@@ -53,43 +54,54 @@ def collapse(left: IntArray, right: IntArray, outcome: FloatArray, n_items: int)
         raise ValueError("an item cannot be compared with itself")
     lo, hi = np.minimum(left, right), np.maximum(left, right)
     lo_won = np.where(left == lo, outcome, 1.0 - outcome)
-    key, inverse = np.unique(lo * n_items + hi, return_inverse=True)
-    wins_lo = np.bincount(inverse, weights=lo_won, minlength=len(key))
-    total = np.bincount(inverse, minlength=len(key)).astype(np.float64)
-    return Pairs(key // n_items, key % n_items, wins_lo, total - wins_lo, n_items)
+    key = lo * n_items + hi
+    order = np.argsort(key)
+    key = key[order]
+    starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
+    wins_lo = np.add.reduceat(lo_won[order], starts) if len(key) else np.zeros(0)
+    total = np.diff(np.append(starts, len(key))).astype(np.float64)
+    unique = key[starts]
+    return Pairs(unique // n_items, unique % n_items, wins_lo, total - wins_lo, n_items)
 
 
-def _neg_ll(s: FloatArray, p: Pairs) -> tuple[float, FloatArray]:
-    d = s[p.a] - s[p.b]
-    log_a, log_b = -np.logaddexp(0.0, -d), -np.logaddexp(0.0, d)
-    value = float(p.wins_a @ log_a + p.wins_b @ log_b) - 0.5 * RIDGE * float(s @ s)
-    # d/dd: wins_a * (1 - sigma) - wins_b * sigma = wins_a - total * sigma
-    g = p.wins_a - (p.wins_a + p.wins_b) * np.exp(log_a)
-    grad = np.bincount(p.a, g, p.n_items) - np.bincount(p.b, g, p.n_items) - RIDGE * s
-    return -value, -grad
+def _incidence(p: Pairs) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """D (pairs x items, +1 for a, -1 for b) and its transpose, built without sorting."""
+    n_pairs = len(p.a)
+    indptr = np.arange(0, 2 * n_pairs + 1, 2)
+    indices = np.column_stack([p.a, p.b]).ravel()
+    signs = np.tile([1.0, -1.0], n_pairs)
+    diff = sp.csr_matrix((signs, indices, indptr), shape=(n_pairs, p.n_items))
+    return diff, diff.T.tocsr()
 
 
-def _hessp(s: FloatArray, v: FloatArray, p: Pairs) -> FloatArray:
-    d = s[p.a] - s[p.b]
-    sig = 1.0 / (1.0 + np.exp(-d))
-    w = (p.wins_a + p.wins_b) * sig * (1.0 - sig) * (v[p.a] - v[p.b])
-    return np.bincount(p.a, w, p.n_items) - np.bincount(p.b, w, p.n_items) + RIDGE * v
+def fit_scores(
+    pairs: Pairs,
+    start: FloatArray | None = None,
+    *,
+    tol: float = 1e-6,
+    incidence: tuple[sp.csr_matrix, sp.csr_matrix] | None = None,
+) -> FloatArray:
+    """Maximum-likelihood strengths (natural-log units, centred) by Newton with Jacobi-PCG."""
+    diff, diff_t = incidence or _incidence(pairs)
+    total = pairs.wins_a + pairs.wins_b
+    s = np.zeros(pairs.n_items) if start is None else start.copy()
+    for _ in range(50):
+        sig = 1.0 / (1.0 + np.exp(-(diff @ s)))
+        grad = diff_t @ (pairs.wins_a - total * sig) - RIDGE * s
+        if np.abs(grad).max() <= tol * max(total.max(), 1.0):
+            break
+        h = total * sig * (1.0 - sig)
+        deg = np.bincount(pairs.a, h, pairs.n_items) + np.bincount(pairs.b, h, pairs.n_items)
+        diag = np.asarray(deg, dtype=np.float64) + RIDGE
 
+        def hess(v: FloatArray, h: FloatArray = h) -> FloatArray:
+            return np.asarray(diff_t @ (h * (diff @ v)) + RIDGE * v)
 
-def fit_scores(pairs: Pairs, start: FloatArray | None = None) -> FloatArray:
-    """Maximum-likelihood strengths (natural-log units, centred)."""
-    x0 = np.zeros(pairs.n_items) if start is None else start
-    fit = minimize(
-        _neg_ll,
-        x0,
-        args=(pairs,),
-        jac=True,
-        hessp=_hessp,
-        method="Newton-CG",
-        options={"xtol": 1e-8, "maxiter": 100},
-    )
-    scores = np.asarray(fit.x, dtype=np.float64)
-    return scores - scores.mean()
+        op = spla.LinearOperator((pairs.n_items,) * 2, matvec=hess, dtype=np.float64)
+        pre = spla.LinearOperator((pairs.n_items,) * 2, matvec=lambda v, d=diag: v / d)
+        step, _ = spla.cg(op, grad, M=pre, rtol=1e-3, maxiter=200)
+        s = s + step
+    return s - s.mean()
 
 
 def to_elo(scores: FloatArray) -> FloatArray:
@@ -119,20 +131,21 @@ def bradley_terry(
     return Ranking(to_elo(scores), lower, upper, np.rint(seen).astype(np.int64))
 
 
-def _bootstrap(pairs: Pairs, scores: FloatArray, rounds: int, rng: np.random.Generator) -> FloatArray:
-    # resample the 2 x pairs outcome cells; half wins (ties) are resampled as half counts
-    cells = np.concatenate([pairs.wins_a, pairs.wins_b])
-    total = cells.sum()
-    half = len(pairs.a)
+def _bootstrap(
+    pairs: Pairs, scores: FloatArray, rounds: int, rng: np.random.Generator
+) -> FloatArray:
+    # Poisson bootstrap: each cell is redrawn as Poisson(its count), same mean and variance
     draws = np.empty((rounds, pairs.n_items))
+    incidence = _incidence(pairs)
     for r in range(rounds):
-        counts = rng.multinomial(int(round(2 * total)), 2 * cells / (2 * total)) / 2.0
-        sample = Pairs(pairs.a, pairs.b, counts[:half], counts[half:], pairs.n_items)
-        draws[r] = to_elo(fit_scores(sample, start=scores))
+        wins_a = rng.poisson(pairs.wins_a).astype(np.float64)
+        wins_b = rng.poisson(pairs.wins_b).astype(np.float64)
+        sample = Pairs(pairs.a, pairs.b, wins_a, wins_b, pairs.n_items)
+        draws[r] = to_elo(fit_scores(sample, scores, tol=1e-4, incidence=incidence))
     return draws
 
 
-def rankings_to_pairs(rankings: Sequence[Sequence[int]]) -> tuple[IntArray, IntArray]:
+def rankings_to_pairs(rankings: Sequence[Sequence[int] | IntArray]) -> tuple[IntArray, IntArray]:
     """Every (better, worse) pair implied by each ranking (best first)."""
     winners: list[IntArray] = []
     losers: list[IntArray] = []
