@@ -170,8 +170,12 @@ def main() -> None:
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"{args.experts} experts, {sessions:,} sessions, {subs:,} submissions, 4 weeks")
         print(f"baseline GROUP BY over the sessions: {base:6.2f} s")
-        print(f"pay run:    {first[0]:6.2f} s, {first[2]:,} entries, peak traced {first[1] / 2**20:.0f} MiB")
-        print(f"re-run:     {again[0]:6.2f} s, {again[2]:,} entries, peak traced {again[1] / 2**20:.0f} MiB")
+        print(
+            f"pay run:    {first[0]:6.2f} s, {first[2]:,} entries, peak traced {first[1] / 2**20:.0f} MiB"
+        )
+        print(
+            f"re-run:     {again[0]:6.2f} s, {again[2]:,} entries, peak traced {again[1] / 2**20:.0f} MiB"
+        )
         print(f"ratio pay run / baseline: {first[0] / base:.1f}; process max RSS {rss:.0f} MiB")
     finally:
         admin.connect().execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

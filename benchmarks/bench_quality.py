@@ -98,7 +98,10 @@ def synthetic(n_items: int, per_item: int, workers: int, classes: int, seed: int
     rng = np.random.default_rng(seed)
     truth = rng.integers(0, classes, n_items)
     item = np.repeat(np.arange(n_items), per_item)
-    worker = rng.integers(0, workers, len(item))
+    # per_item distinct workers per item: a random start and a random stride
+    start = rng.integers(0, workers, n_items)[:, np.newaxis]
+    stride = rng.integers(1, workers // per_item, n_items)[:, np.newaxis]
+    worker = ((start + np.arange(per_item) * stride) % workers).ravel()
     skill = rng.uniform(0.3, 0.95, workers)
     right = rng.random(len(item)) < skill[worker]
     label = np.where(right, truth[item], rng.integers(0, classes, len(item)))

@@ -78,7 +78,7 @@ def test_allocation_is_idempotent_and_stale_reservations_are_released(
     db: Session, clock: FakeClock
 ) -> None:
     clock.set(RELEASE)
-    _, proj, people = _setup(db, experts=3, items=90)
+    _, proj, _ = _setup(db, experts=3, items=90)
     proj.status = ProjectStatus.LIVE
     first = allocate(db, proj, clock.now())
     assert first.reserved == 90 and first.experts == 3

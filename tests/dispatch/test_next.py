@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tandem.dispatch.service import lease_length, next_assignment, skip
 from tandem.kit.clock import FakeClock
 from tandem.kit.errors import Conflict, NotFound, NoWorkAvailable, PermissionDenied
-from tandem.models import Item
+from tandem.models import Assignment, Item
 from tandem.models.enums import AssignmentStatus, ExpertStatus, ProjectStatus
 from tests import factories as f
 
@@ -112,3 +113,22 @@ def test_requester_without_expert_profile_cannot_claim(db: Session, live: tuple)
     proj, _ = live
     with pytest.raises(PermissionDenied):
         next_assignment(db, f.requester(db, f.org(db)), proj.id)
+
+
+def test_the_database_refuses_a_second_active_lease_for_one_expert(
+    db: Session, live: tuple
+) -> None:
+    proj, items = live
+    expert = f.expert(db)
+    first = next_assignment(db, expert, proj.id)
+    other = next(i for i in items if i.id != first.item_id)
+    with pytest.raises(IntegrityError), db.begin_nested():
+        db.add(
+            Assignment(
+                project_id=proj.id,
+                item_id=other.id,
+                expert_id=first.expert_id,
+                status=AssignmentStatus.ACTIVE,
+            )
+        )
+        db.flush()

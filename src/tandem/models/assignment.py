@@ -25,8 +25,8 @@ class Assignment(IdMixin, CreatedMixin, Base):
             "project_id",
             "expert_id",
             unique=True,
-            sqlite_where=text("status = 'active'"),
-            postgresql_where=text("status = 'active'"),
+            sqlite_where=text("status = 'ACTIVE'"),
+            postgresql_where=text("status = 'ACTIVE'"),
         ),
     )
 

@@ -50,11 +50,15 @@ def _result(data: Labels, post: FloatArray, method: str, it: int, ll: float) -> 
 
 
 def _count_matrix(data: Labels) -> sp.csr_matrix:
-    """Items x (worker*K + label) counts; its transpose (a free CSC view) is M."""
-    cols = data.worker * data.n_classes + data.label
+    """Items x (worker*K + label) counts, built straight into CSR arrays (M is its .T)."""
+    cols = (data.worker * data.n_classes + data.label).astype(np.int32)
+    if np.any(data.item[1:] < data.item[:-1]):
+        order = np.argsort(data.item, kind="stable")
+        cols = cols[order]
+    indptr = np.zeros(data.n_items + 1, dtype=np.int64)
+    np.cumsum(np.bincount(data.item, minlength=data.n_items), out=indptr[1:])
     shape = (data.n_items, data.n_workers * data.n_classes)
-    ones = np.ones(data.size)
-    return sp.csr_matrix((ones, (data.item, cols)), shape=shape)
+    return sp.csr_matrix((np.ones(data.size), cols, indptr), shape=shape)
 
 
 def dawid_skene(
@@ -95,8 +99,8 @@ def one_coin(
     cell = data.item * k + data.label
     post = _vote_shares(data)
     ll_prev, ll, it = -np.inf, -np.inf, 0
+    prior = np.full(k, 1.0 / k)  # uniform, as for GLAD and MACE (see docs/quality.md)
     for it in range(1, max_iter + 1):  # noqa: B007 - the count is reported
-        prior = (post.sum(axis=0) + smoothing) / (data.n_items + k * smoothing)
         hits = np.bincount(data.worker, weights=post[data.item, data.label], minlength=len(given))
         # Beta(1 + smoothing, smoothing) keeps p strictly inside (0, 1) but leaning right
         p = (hits + smoothing + 1.0) / (given + 2.0 * smoothing + 1.0)

@@ -84,14 +84,21 @@ def encode(
 
 def keep_last(data: Labels) -> Labels:
     """Drop repeated (item, worker) rows: the last label a worker gave an item counts."""
-    if data.size == 0:
+    if data.size < 2:
         return data
+    span = data.n_items * data.n_workers
     key = data.item * data.n_workers + data.worker
-    # unique on the reversed keys finds each key's last occurrence
-    _, last_from_end = np.unique(key[::-1], return_index=True)
-    keep = np.sort(data.size - 1 - last_from_end)
-    if len(keep) == data.size:
+    if span < 2**31:  # half the memory for the sort on all but enormous inputs
+        key = key.astype(np.int32)
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    # within a run of equal keys the stable sort keeps input order: the run's end is last
+    last = np.empty(data.size, dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=last[:-1])
+    last[-1] = True
+    if last.all():
         return data
+    keep = np.sort(order[last])
     return Labels(
         data.item[keep],
         data.worker[keep],

@@ -4,7 +4,9 @@ A worker w labels item i correctly with probability sigmoid(alpha_w * beta_i), b
 exp(b_i) > 0, and otherwise picks one of the K-1 wrong classes uniformly, with priors
 alpha ~ N(1, 1) and b ~ N(0, 1). Fit by generalised EM: the E-step is the posterior over
 true classes; the M-step takes one Fisher-scoring step for all alphas, then one for all
-b's, on the expected complete log-likelihood. Both are bincounts, so an iteration costs
+b's, on the expected complete log-likelihood. True classes are uniform a priori (a
+learnt class prior lets symmetric-error models collapse onto a frequent class: on
+`relevance` it halves the accuracy). Both are bincounts, so an iteration costs
 a few passes over the labels and no dense optimiser state.
 """
 
@@ -18,9 +20,7 @@ from tandem.quality.stats.labels import Aggregation, class_rank, consensus_accur
 STEP = 2.0  # largest change of one parameter per iteration, for stability
 
 
-def _posterior(
-    data: Labels, x: FloatArray, log_prior: FloatArray
-) -> tuple[FloatArray, float]:
+def _posterior(data: Labels, x: FloatArray, log_prior: FloatArray) -> tuple[FloatArray, float]:
     k = data.n_classes
     log_right = -np.logaddexp(0.0, -x)
     log_wrong = -np.logaddexp(0.0, x) - np.log(max(k - 1, 1))
@@ -54,8 +54,6 @@ def glad(data: Labels, *, max_iter: int = 100, tol: float = 1e-5) -> Aggregation
         if abs(ll - ll_prev) < tol * max(data.size, 1):
             break
         ll_prev = ll
-        shares = post.sum(axis=0) + 1.0
-        pass  # log_prior = np.log(shares / shares.sum())
         right = post[data.item, data.label]
         sig = 1.0 / (1.0 + np.exp(-x))
         resid, curve = right - sig, sig * (1.0 - sig)

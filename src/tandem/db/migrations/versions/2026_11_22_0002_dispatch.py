@@ -17,7 +17,7 @@ down_revision = "0001"
 branch_labels = None
 depends_on = None
 
-ACTIVE = sa.text("status = 'active'")
+ACTIVE = sa.text("status = 'ACTIVE'")
 
 
 def upgrade() -> None:

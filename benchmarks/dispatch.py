@@ -1,0 +1,360 @@
+"""Dispatch under load on PostgreSQL: claim -> submit cycles, three ways, in one run.
+
+    uv run python -m benchmarks.dispatch [--items 1000000] [--experts 10000]
+        [--clients 64 --clients 8] [--seconds 15] [--modes raw,service,http]
+
+Seeds a fresh database (items and experts with generate_series), then for each client
+count runs closed-loop clients for a fixed time:
+  raw      the same claim and submit as bare SQL statements (psycopg), the baseline;
+  service  tandem.dispatch.service.next_assignment + tandem.work.service.submit;
+  http     POST /next and /submit against `tandem serve` in a subprocess.
+It prints cycles/s, claim p50/p99 and the ratio to the raw baseline, and claim p50 on a
+10,000-item project beside the big one (claim cost must not grow with project size).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import httpx
+import psycopg
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
+from tests import factories as f
+
+from tandem.auth import service as auth
+from tandem.db.migrate import upgrade
+from tandem.db.session import make_engine
+from tandem.dispatch.service import next_assignment
+from tandem.models import User
+from tandem.work.schemas import SubmitIn
+from tandem.work.service import submit
+
+ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432"
+console = Console()
+POLICY = {"gold_rate": 0.0, "pool_claims_per_hour": 10**9}
+
+
+@dataclass
+class Run:
+    cycles: int = 0
+    claim_ms: list[float] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, claim_seconds: float) -> None:
+        with self.lock:
+            self.cycles += 1
+            self.claim_ms.append(claim_seconds * 1000)
+
+    def pct(self, q: float) -> float:
+        ordered = sorted(self.claim_ms)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def _create_db() -> tuple[str, str]:
+    name = f"tandem_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(f"{ADMIN}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return name, f"{ADMIN}/{name}"
+
+
+def _drop_db(name: str) -> None:
+    admin = create_engine(f"{ADMIN}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _seed(url: str, items: int, experts: int) -> tuple[int, int, list[int], list[str]]:
+    """A big and a small project, `experts` admitted experts; returns ids and tokens."""
+    engine = make_engine(url)
+    with Session(engine, expire_on_commit=False) as db:
+        org = f.org(db)
+        owner = f.requester(db, org)
+        big = f.project(db, owner, org, overlap=3, quality_policy=POLICY)
+        small = f.project(db, owner, org, overlap=3, quality_policy=POLICY)
+        db.commit()
+        with console.status(f"seeding {items:,} items and {experts:,} experts"):
+            for project_id, count in ((big.id, items), (small.id, 10_000)):
+                db.execute(
+                    text(
+                        "INSERT INTO item (project_id, external_id, payload, is_gold, status, "
+                        "taken, done, created_at) SELECT :p, 'x' || g, "
+                        "jsonb_build_object('a', 'answer A ' || g, 'b', 'answer B ' || g), "
+                        "false, 'OPEN', 0, 0, now() FROM generate_series(1, :n) g"
+                    ),
+                    {"p": project_id, "n": count},
+                )
+            db.execute(
+                text(
+                    "INSERT INTO user_account (email, display_name, password_hash, is_operator, "
+                    "is_active, created_at) SELECT 'bench' || g || '@example.com', 'b', 'x', "
+                    "false, true, now() FROM generate_series(1, :n) g"
+                ),
+                {"n": experts},
+            )
+            db.execute(
+                text(
+                    "INSERT INTO expert (user_id, status, time_zone, country, currency, skills, "
+                    "languages, availability, caps, created_at) SELECT id, 'ADMITTED', 'UTC', "
+                    "'US', 'USD', '{}', '[]', '[]', '{}', now() FROM user_account "
+                    "WHERE email LIKE 'bench%'"
+                )
+            )
+            db.execute(text("ANALYZE"))
+            user_ids = list(
+                db.scalars(
+                    text("SELECT id FROM user_account WHERE email LIKE 'bench%' ORDER BY id")
+                )
+            )
+            tokens = [
+                auth.create_token(db, db.get_one(User, uid), "bench")[1] for uid in user_ids[:64]
+            ]
+            db.commit()
+    engine.dispose()
+    return big.id, small.id, user_ids, tokens
+
+
+def _loop(seconds: float, clients: int, cycle: Callable[[int, Run], None]) -> Run:
+    run = Run()
+    stop = time.perf_counter() + seconds
+    barrier = threading.Barrier(clients)
+
+    def worker(n: int) -> None:
+        barrier.wait()
+        while time.perf_counter() < stop:
+            cycle(n, run)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return run
+
+
+RAW_CLAIM = """
+UPDATE item SET taken = taken + 1 WHERE id = (
+  SELECT i.id FROM item i WHERE i.project_id = %(p)s AND i.status = 'OPEN' AND NOT i.is_gold
+    AND i.taken < 3 AND NOT EXISTS (
+      SELECT 1 FROM assignment a WHERE a.item_id = i.id AND a.expert_id = %(e)s)
+  ORDER BY i.taken DESC, i.id LIMIT 1 FOR UPDATE SKIP LOCKED) AND taken < 3
+RETURNING id"""
+RAW_OPEN = """INSERT INTO assignment (project_id, item_id, expert_id, status, source,
+  opened_at, lease_expires_at, created_at)
+VALUES (%(p)s, %(i)s, %(e)s, 'ACTIVE', 'pool', now(), now() + interval '10 minutes', now())
+RETURNING id"""
+RAW_SUBMIT = """INSERT INTO submission (project_id, assignment_id, item_id, expert_id, response,
+  active_seconds, telemetry, idempotency_key, status, counted, late, created_at)
+VALUES (%(p)s, %(a)s, %(i)s, %(e)s, %(r)s, 60, '{}', %(k)s, 'SUBMITTED', true, false, now())"""
+
+
+def _raw(url: str, project_id: int, expert_ids: list[int]) -> Callable[[int, Run], None]:
+    dsn = url.replace("postgresql+psycopg", "postgresql")
+    local = threading.local()
+    response = psycopg.types.json.Jsonb(f.good_response())
+
+    def cycle(n: int, run: Run) -> None:
+        if not hasattr(local, "conn"):
+            local.conn = psycopg.connect(dsn)
+        expert = expert_ids[n]
+        with local.conn.transaction():
+            started = time.perf_counter()
+            row = local.conn.execute(RAW_CLAIM, {"p": project_id, "e": expert}).fetchone()
+            if row is None:
+                return
+            a = local.conn.execute(RAW_OPEN, {"p": project_id, "i": row[0], "e": expert}).fetchone()
+            claim = time.perf_counter() - started
+        with local.conn.transaction():
+            local.conn.execute(
+                RAW_SUBMIT,
+                {
+                    "p": project_id,
+                    "a": a[0],
+                    "i": row[0],
+                    "e": expert,
+                    "r": response,
+                    "k": str(a[0]),
+                },
+            )
+            local.conn.execute(
+                "UPDATE assignment SET status = 'SUBMITTED', closed_at = now() WHERE id = %s",
+                (a[0],),
+            )
+            local.conn.execute("UPDATE item SET done = done + 1 WHERE id = %s", (row[0],))
+        run.record(claim)
+
+    return cycle
+
+
+def _service(url: str, project_id: int, user_ids: list[int]) -> Callable[[int, Run], None]:
+    factory = sessionmaker(bind=make_engine(url, pool_size=70), expire_on_commit=False)
+    body = SubmitIn(response=f.good_response(), active_seconds=60)
+
+    def cycle(n: int, run: Run) -> None:
+        with factory() as db:
+            actor = auth.actor_for(db, db.get_one(User, user_ids[n]))
+            started = time.perf_counter()
+            a = next_assignment(db, actor, project_id)
+            db.commit()
+            claim = time.perf_counter() - started
+            submit(db, actor, a.id, body, f"k{a.id}")
+            db.commit()
+        run.record(claim)
+
+    return cycle
+
+
+def _http(base: str, project_id: int, tokens: list[str]) -> Callable[[int, Run], None]:
+    local = threading.local()
+    payload = {"response": f.good_response(), "active_seconds": 60}
+
+    def cycle(n: int, run: Run) -> None:
+        if not hasattr(local, "client"):
+            local.client = httpx.Client(
+                base_url=base, headers={"Authorization": f"Bearer {tokens[n]}"}, timeout=60
+            )
+        started = time.perf_counter()
+        got = local.client.post(f"/api/v1/projects/{project_id}/next")
+        claim = time.perf_counter() - started
+        if got.status_code != 200:
+            return
+        aid = got.json()["id"]
+        local.client.post(
+            f"/api/v1/assignments/{aid}/submit",
+            json=payload,
+            headers={"Idempotency-Key": f"h{aid}"},
+        )
+        run.record(claim)
+
+    return cycle
+
+
+def _serve(url: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "TANDEM_DATABASE_URL": url, "TANDEM_PORT": "8765"}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "tandem.app:create_app",
+            "--factory",
+            "--port",
+            "8765",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
+    for _ in range(100):
+        try:
+            if httpx.get("http://127.0.0.1:8765/health").status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise RuntimeError("tandem serve did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--items", type=int, default=1_000_000)
+    parser.add_argument("--experts", type=int, default=10_000)
+    parser.add_argument("--clients", type=int, action="append")
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--modes", default="raw,service,http")
+    args = parser.parse_args()
+    client_counts = args.clients or [8, 64]
+    name, url = _create_db()
+    try:
+        upgrade(url)
+        big, small, user_ids, tokens = _seed(url, args.items, args.experts)
+        _report(url, big, small, user_ids, tokens, client_counts, args)
+    finally:
+        _drop_db(name)
+
+
+def _report(
+    url: str,
+    big: int,
+    small: int,
+    user_ids: list[int],
+    tokens: list[str],
+    client_counts: list[int],
+    args: argparse.Namespace,
+) -> None:
+    modes = args.modes.split(",")
+    table = Table("mode", "clients", "cycles/s", "claim p50 ms", "claim p99 ms", "÷ raw")
+    server = _serve(url) if "http" in modes else None
+    offset = 0
+    try:
+        for clients in client_counts:
+            raw_rate = None
+            for mode in modes:
+                # each run gets fresh experts so nobody runs out of items they never had
+                experts = user_ids[offset : offset + clients]
+                offset += clients
+                cycle = _make(mode, url, big, experts, tokens[:clients])
+                run = _loop(args.seconds, clients, cycle)
+                rate = run.cycles / args.seconds
+                raw_rate = rate if mode == "raw" else raw_rate
+                ratio = f"{rate / raw_rate:.2f}" if raw_rate and mode != "raw" else "—"
+                table.add_row(
+                    mode,
+                    str(clients),
+                    f"{rate:.0f}",
+                    f"{run.pct(0.5):.1f}",
+                    f"{run.pct(0.99):.1f}",
+                    ratio,
+                )
+        size_ratio = _size_effect(url, big, small, user_ids[offset : offset + 16], args.seconds)
+    finally:
+        if server:
+            server.terminate()
+    console.print(table)
+    console.print(
+        f"claim p50 at {args.items:,} items ÷ claim p50 at 10,000 items: {size_ratio:.2f}"
+    )
+
+
+def _make(
+    mode: str, url: str, project: int, experts: list[int], tokens: list[str]
+) -> Callable[[int, Run], None]:
+    if mode == "raw":
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            expert_ids = [
+                conn.scalar(text("SELECT id FROM expert WHERE user_id = :u"), {"u": u})
+                for u in experts
+            ]
+        engine.dispose()
+        return _raw(url, project, expert_ids)
+    if mode == "service":
+        return _service(url, project, experts)
+    return _http("http://127.0.0.1:8765", project, tokens)
+
+
+def _size_effect(url: str, big: int, small: int, users: list[int], seconds: float) -> float:
+    half = len(users) // 2
+    at_big = _loop(seconds / 2, 8, _service(url, big, users[:half]))
+    at_small = _loop(seconds / 2, 8, _service(url, small, users[half:]))
+    console.print(
+        f"service claim p50, 8 clients: {at_big.pct(0.5):.1f} ms on the big project, "
+        f"{at_small.pct(0.5):.1f} ms on 10,000 items"
+    )
+    return at_big.pct(0.5) / at_small.pct(0.5)
+
+
+if __name__ == "__main__":
+    main()
