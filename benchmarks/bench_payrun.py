@@ -85,7 +85,10 @@ def _fill(engine: Engine, experts: int, first_project: int, first_expert: int) -
     sessions = experts * SESSIONS_PER_EXPERT
     expert_of = _expert_sql(first_expert, SUBMISSIONS_PER_EXPERT)
     project_of = _project_sql(first_project, SUBMISSIONS_PER_EXPERT)
-    at = "(TIMESTAMP '2026-01-05 08:00' + (g % 28) * INTERVAL '1 day' + (g % 40) * INTERVAL '10 min')"
+    at = (
+        "(TIMESTAMP '2026-01-05 08:00' + (g % 28) * INTERVAL '1 day'"
+        " + (g % 40) * INTERVAL '10 min')"
+    )
     statements = [
         f"INSERT INTO item (id, project_id, external_id, payload, is_gold, status, taken, done, "
         f"created_at) SELECT g, {project_of}, 'x' || g, '{{}}', false, 'COMPLETE', 1, 1, {at} "
@@ -170,12 +173,10 @@ def main() -> None:
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"{args.experts} experts, {sessions:,} sessions, {subs:,} submissions, 4 weeks")
         print(f"baseline GROUP BY over the sessions: {base:6.2f} s")
-        print(
-            f"pay run:    {first[0]:6.2f} s, {first[2]:,} entries, peak traced {first[1] / 2**20:.0f} MiB"
-        )
-        print(
-            f"re-run:     {again[0]:6.2f} s, {again[2]:,} entries, peak traced {again[1] / 2**20:.0f} MiB"
-        )
+        for label, (secs, peak, written) in (("pay run:", first), ("re-run: ", again)):
+            print(
+                f"{label}   {secs:6.2f} s, {written:,} entries, peak traced {peak / 2**20:.0f} MiB"
+            )
         print(f"ratio pay run / baseline: {first[0] / base:.1f}; process max RSS {rss:.0f} MiB")
     finally:
         admin.connect().execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -42,7 +42,7 @@ from tandem.work.service import submit
 
 ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432"
 console = Console()
-POLICY = {"gold_rate": 0.0, "pool_claims_per_hour": 10**9}
+POLICY = {"gold_rate": 0.0, "pool_claims_per_hour": 100_000}
 
 
 @dataclass
@@ -150,7 +150,7 @@ UPDATE item SET taken = taken + 1 WHERE id = (
   SELECT i.id FROM item i WHERE i.project_id = %(p)s AND i.status = 'OPEN' AND NOT i.is_gold
     AND i.taken < 3 AND NOT EXISTS (
       SELECT 1 FROM assignment a WHERE a.item_id = i.id AND a.expert_id = %(e)s)
-  ORDER BY i.taken DESC, i.id LIMIT 1 FOR UPDATE SKIP LOCKED) AND taken < 3
+  ORDER BY i.taken DESC, i.id DESC LIMIT 1 FOR UPDATE SKIP LOCKED) AND taken < 3
 RETURNING id"""
 RAW_OPEN = """INSERT INTO assignment (project_id, item_id, expert_id, status, source,
   opened_at, lease_expires_at, created_at)

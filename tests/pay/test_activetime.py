@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -13,6 +14,7 @@ from tandem.kit.errors import ValidationFailed
 from tandem.pay.activetime import credit_seconds, night_seconds
 from tandem.pay.fx import FxTable, convert_minor
 from tandem.pay.periods import parse_period
+from tandem.pay.policy import load_policy
 from tandem.pay.text import split_by_share
 
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -95,3 +97,19 @@ def test_conversion_scales_between_minor_unit_exponents() -> None:
     assert convert_minor(1000, Decimal("150.555"), "USD", "JPY") == 1506
     assert convert_minor(1506, Decimal(1) / Decimal("150.555"), "JPY", "USD") == 1000
     assert convert_minor(-1000, Decimal("1.5"), "EUR", "USD") == -1500
+
+
+def test_the_policy_file_is_validated_and_picks_the_wage_in_force(tmp_path: Path) -> None:
+    policy = load_policy()
+    de = policy.minimum_for("DE", date(2026, 6, 1))
+    assert de is not None and (de.currency, de.hourly_minor) == ("EUR", 1390)
+    assert policy.minimum_for("DE", date(2025, 6, 1)).hourly_minor == 1282  # type: ignore[union-attr]
+    fallback = policy.minimum_for("ZZ", date(2026, 6, 1))
+    assert fallback is not None and fallback.country == "*"
+    bad = tmp_path / "policy.json"
+    bad.write_text('{"minimum_wages": [{"country": "Germany", "currency": "EUR", '
+                   '"hourly_minor": -1, "valid_from": "2026-01-01"}]}')  # fmt: skip
+    with pytest.raises(ValidationFailed) as caught:
+        load_policy(bad)
+    locs = {tuple(e["loc"]) for e in caught.value.errors}
+    assert locs == {("minimum_wages", "0", "country"), ("minimum_wages", "0", "hourly_minor")}

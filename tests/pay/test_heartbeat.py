@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from tandem.dispatch.service import next_assignment
 from tandem.kit.clock import FakeClock
 from tandem.models import WorkSession
+from tandem.models.enums import LedgerKind
 from tests import factories as f
 
 ACTIVE = {"focused": True, "input_events": 7}
@@ -110,3 +111,23 @@ def test_only_the_experts_own_open_assignment(client: TestClient, db: Session) -
     closed = _beat(client, aid, headers)
     assert closed.status_code == 409
     assert closed.headers["content-type"] == "application/problem+json"
+
+
+def test_heartbeat_time_is_what_the_pay_run_pays(
+    client: TestClient, db: Session, clock: FakeClock
+) -> None:
+    from tandem.pay.payrun import run_pay
+    from tandem.pay.periods import week_of
+    from tandem.pay.policy import load_policy
+    from tests.pay.conftest import entries
+
+    worker, aid, headers = _setup(db)
+    for _ in range(11):  # 10 credited intervals of 30 s
+        _beat(client, aid, headers)
+        clock.advance(seconds=30)
+    period = week_of(clock.now().date())
+    clock.advance(days=7)
+    run_pay(db, period, load_policy())
+    work = [e for e in entries(db, worker.require_expert().id) if e.kind == LedgerKind.WORK]
+    # 1 item at 1.00 USD for 5 minutes: under the floor, so a top-up follows the work entry
+    assert [(e.details["seconds"], e.details["items"]) for e in work] == [(300, 0)]

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, exists, func, insert, select, update
+from sqlalchemy import Table, and_, bindparam, exists, false, func, insert, select, true, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -66,12 +66,13 @@ def claim_pool_item(db: Session, project_id: int, expert_id: int, overlap: int) 
         .where(
             Item.project_id == project_id,
             Item.status == ItemStatus.OPEN,
-            Item.is_gold.is_(False),
+            Item.is_gold == false(),
             Item.taken < overlap,
             ~already,
         )
-        # fill items that already have answers first: complete items sooner
-        .order_by(Item.taken.desc(), Item.id)
+        # fill items that already have answers first (complete items sooner); both keys
+        # descending so PostgreSQL walks ix_item_claim backwards instead of sorting
+        .order_by(Item.taken.desc(), Item.id.desc())
         .limit(1)
         .with_for_update(skip_locked=True)
         .scalar_subquery()
@@ -84,7 +85,7 @@ def claim_gold_item(db: Session, project_id: int, expert_id: int) -> int | None:
     already = exists().where(Assignment.item_id == Item.id, Assignment.expert_id == expert_id)
     candidate = (
         select(Item.id)
-        .where(Item.project_id == project_id, Item.is_gold.is_(True), ~already)
+        .where(Item.project_id == project_id, Item.is_gold == true(), ~already)
         .order_by(Item.taken, Item.id)
         .limit(1)
         .with_for_update(skip_locked=True)
@@ -278,7 +279,7 @@ def free_item_batches(
             .where(
                 Item.project_id == project_id,
                 Item.status == ItemStatus.OPEN,
-                Item.is_gold.is_(False),
+                Item.is_gold == false(),
                 Item.taken < overlap,
                 Item.id > last,
             )
@@ -361,7 +362,7 @@ def free_pool_slots(db: Session, project_id: int, overlap: int) -> int:
             select(func.coalesce(func.sum(overlap - Item.taken), 0)).where(
                 Item.project_id == project_id,
                 Item.status == ItemStatus.OPEN,
-                Item.is_gold.is_(False),
+                Item.is_gold == false(),
                 Item.taken < overlap,
             )
         )

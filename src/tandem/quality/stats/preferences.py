@@ -3,7 +3,7 @@
 Comparisons are collapsed to one row per unordered pair {a, b} with the wins of each
 side, a tie counting half a win to each (as in Chatbot Arena). The log-likelihood
 sum w_ab log sigmoid(s_a - s_b) is maximised by Newton-CG: the Hessian is a weighted
-graph Laplacian, applied with two bincounts, so no matrix is ever formed. A tiny ridge
+graph Laplacian, applied as a gather and two bincounts, so no matrix is ever formed. A tiny ridge
 (1e-6 per item) pins the free shift, and scores are centred. Scores are reported on the
 Elo scale: 1000 + 400 * log10(e) * s. Intervals are bootstrap quantiles (2.5%, 97.5%)
 from a Poisson bootstrap of the collapsed counts (each redrawn as Poisson(count)).
@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from tandem.quality.stats.encoding import FloatArray, IntArray
@@ -52,26 +51,26 @@ def collapse(left: IntArray, right: IntArray, outcome: FloatArray, n_items: int)
     outcome = np.asarray(outcome, np.float64)
     if np.any(left == right):
         raise ValueError("an item cannot be compared with itself")
-    lo, hi = np.minimum(left, right), np.maximum(left, right)
-    lo_won = np.where(left == lo, outcome, 1.0 - outcome)
-    key = lo * n_items + hi
-    order = np.argsort(key)
-    key = key[order]
+    if not np.all((outcome == 0.0) | (outcome == 0.5) | (outcome == 1.0)):
+        raise ValueError("an outcome is 1 (left won), 0 (right won) or 0.5 (a tie)")
+    lo = np.minimum(left, right)
+    # half-wins of the lower id (0, 1 or 2) ride in the two low bits: one plain sort
+    half_wins = np.where(left == lo, outcome, 1.0 - outcome) * 2.0
+    packed = np.sort(((lo * n_items + np.maximum(left, right)) << 2) | half_wins.astype(np.int64))
+    key = packed >> 2
     starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
-    wins_lo = np.add.reduceat(lo_won[order], starts) if len(key) else np.zeros(0)
+    wins_lo = np.add.reduceat(packed & 3, starts) / 2.0 if len(key) else np.zeros(0)
     total = np.diff(np.append(starts, len(key))).astype(np.float64)
     unique = key[starts]
     return Pairs(unique // n_items, unique % n_items, wins_lo, total - wins_lo, n_items)
 
 
-def _incidence(p: Pairs) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-    """D (pairs x items, +1 for a, -1 for b) and its transpose, built without sorting."""
-    n_pairs = len(p.a)
-    indptr = np.arange(0, 2 * n_pairs + 1, 2)
-    indices = np.column_stack([p.a, p.b]).ravel()
-    signs = np.tile([1.0, -1.0], n_pairs)
-    diff = sp.csr_matrix((signs, indices, indptr), shape=(n_pairs, p.n_items))
-    return diff, diff.T.tocsr()
+def _spread(p: Pairs, per_pair: FloatArray) -> FloatArray:
+    """D^T x for the pair-item incidence D (+1 at a, -1 at b): two bincounts."""
+    return np.asarray(
+        np.bincount(p.a, per_pair, p.n_items) - np.bincount(p.b, per_pair, p.n_items),
+        dtype=np.float64,
+    )
 
 
 def fit_scores(
@@ -81,15 +80,13 @@ def fit_scores(
     tol: float = 1e-6,
     max_steps: int = 50,
     cg_rtol: float = 1e-3,
-    incidence: tuple[sp.csr_matrix, sp.csr_matrix] | None = None,
 ) -> FloatArray:
     """Maximum-likelihood strengths (natural-log units, centred) by Newton with Jacobi-PCG."""
-    diff, diff_t = incidence or _incidence(pairs)
     total = pairs.wins_a + pairs.wins_b
     s = np.zeros(pairs.n_items) if start is None else start.copy()
     for _ in range(max_steps):
-        sig = 1.0 / (1.0 + np.exp(-(diff @ s)))
-        grad = diff_t @ (pairs.wins_a - total * sig) - RIDGE * s
+        sig = 1.0 / (1.0 + np.exp(s[pairs.b] - s[pairs.a]))
+        grad = _spread(pairs, pairs.wins_a - total * sig) - RIDGE * s
         if np.abs(grad).max() <= tol * max(total.max(), 1.0):
             break
         h = total * sig * (1.0 - sig)
@@ -97,7 +94,7 @@ def fit_scores(
         diag = np.asarray(deg, dtype=np.float64) + RIDGE
 
         def hess(v: FloatArray, h: FloatArray = h) -> FloatArray:
-            return np.asarray(diff_t @ (h * (diff @ v)) + RIDGE * v)
+            return _spread(pairs, h * (v[pairs.a] - v[pairs.b])) + RIDGE * v
 
         op = spla.LinearOperator((pairs.n_items,) * 2, matvec=hess, dtype=np.float64)
         pre = spla.LinearOperator((pairs.n_items,) * 2, matvec=lambda v, d=diag: v / d)
@@ -140,14 +137,11 @@ def _bootstrap(
     # Two Newton steps from the full-data fit: the resampled optimum is close, and Newton
     # converges quadratically there (a one-step estimator is already first-order exact).
     draws = np.empty((rounds, pairs.n_items))
-    incidence = _incidence(pairs)
     for r in range(rounds):
         wins_a = rng.poisson(pairs.wins_a).astype(np.float64)
         wins_b = rng.poisson(pairs.wins_b).astype(np.float64)
         sample = Pairs(pairs.a, pairs.b, wins_a, wins_b, pairs.n_items)
-        draws[r] = to_elo(
-            fit_scores(sample, scores, max_steps=2, cg_rtol=1e-2, incidence=incidence)
-        )
+        draws[r] = to_elo(fit_scores(sample, scores, max_steps=2, cg_rtol=1e-2))
     return draws
 
 
