@@ -129,5 +129,5 @@ def test_heartbeat_time_is_what_the_pay_run_pays(
     clock.advance(days=7)
     run_pay(db, period, load_policy())
     work = [e for e in entries(db, worker.require_expert().id) if e.kind == LedgerKind.WORK]
-    # 1 item at 1.00 USD for 5 minutes: under the floor, so a top-up follows the work entry
+    # nothing submitted yet: the work entry pays 0 items but carries the 5 minutes
     assert [(e.details["seconds"], e.details["items"]) for e in work] == [(300, 0)]

@@ -71,7 +71,7 @@ def _plans(db: Session, project: Project, now: datetime) -> list[_Plan]:
         roles = owners.get(expert.user_id, set())
         if why_not_eligible(db, expert, project, now, roles) is not None:
             continue
-        windows = _reservable(db, expert, now)
+        windows = _reservable(db, expert, project, now)
         seconds = seconds_in(windows)
         if seconds <= 0:
             continue
@@ -88,9 +88,9 @@ def _plans(db: Session, project: Project, now: datetime) -> list[_Plan]:
     return plans
 
 
-def _reservable(db: Session, expert: Expert, now: datetime) -> list[Window]:
+def _reservable(db: Session, expert: Expert, project: Project, now: datetime) -> list[Window]:
     windows = next_day_windows(expert.availability, expert.time_zone, now)
-    return gate.reservable_windows(db, expert, windows)
+    return gate.reservable_windows(db, expert, project, windows, now) if windows else []
 
 
 def _spread(count: int, windows: list[Window]) -> list[Window]:

@@ -79,7 +79,7 @@ def next_assignment(db: Session, actor: Actor, project_id: int) -> Assignment:
     current = repository.open_assignment(db, project.id, expert.id, now)
     if current is not None:
         return current  # an item already open can always be finished
-    refusal = gate.refusal(db, expert, now)
+    refusal = gate.refusal(db, expert, project, now)
     if refusal is not None:
         raise WorkRefused(refusal)
     try:

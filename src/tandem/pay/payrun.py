@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -253,30 +254,34 @@ def _quality_rows(slot: _Slot, w: Work, earned: int, policy: PayPolicy) -> list[
     return rows
 
 
-def completion_bonuses(db: Session, period: Period, as_of: Any) -> list[dict[str, Any]]:
-    """A completed project's bonus pool, split by each expert's share of payable items."""
+def completion_bonuses(db: Session, period: Period, as_of: datetime) -> list[dict[str, Any]]:
+    """Each completed project's bonus pool, split by the experts' shares of payable items."""
     rows = []
     for project in repository.completed_projects(db):
         terms = PayTerms.model_validate(project.pay_terms)
-        if terms.completion_bonus_minor <= 0:
+        if terms.completion_bonus_minor > 0:
+            shares = [(e, int(n)) for e, n in repository.payable_shares(db, project.id, as_of)]
+            rows += _bonus_rows(project, terms, shares, period)
+    return rows
+
+
+def _bonus_rows(
+    project: Project, terms: PayTerms, shares: list[tuple[int, int]], period: Period
+) -> list[dict[str, Any]]:
+    pool, total = terms.completion_bonus_minor, sum(n for _, n in shares)
+    amounts = split_by_share(pool, [n for _, n in shares])
+    rows = []
+    for (expert_id, count), amount in zip(shares, amounts, strict=True):
+        if amount <= 0:
             continue
-        shares = repository.payable_shares(db, project.id, as_of)
-        counts = [int(count) for _, count in shares]
-        total = sum(counts)
-        pool = _fmt(terms.currency)(terms.completion_bonus_minor)
-        for (expert_id, count), amount in zip(
-            shares, split_by_share(terms.completion_bonus_minor, counts), strict=True
-        ):
-            if amount <= 0:
-                continue
-            slot = _Slot(expert_id, project.id, terms.currency, period)
-            reason = (
-                f"Completion bonus for '{project.name}': you did {count} of {total} payable "
-                f"items, your share of the {pool} pool"
-            )
-            row = slot.row(LedgerKind.BONUS, amount, reason, "completion", items=int(count))
-            row["dedupe_key"] = f"completion:{project.id}:{expert_id}"
-            rows.append(row)
+        reason = (
+            f"Completion bonus for '{project.name}': you did {count} of {total} payable items, "
+            f"your share of the {_fmt(terms.currency)(pool)} pool"
+        )
+        slot = _Slot(expert_id, project.id, terms.currency, period)
+        row = slot.row(LedgerKind.BONUS, amount, reason, "completion", items=count)
+        row["dedupe_key"] = f"completion:{project.id}:{expert_id}"  # once per project, ever
+        rows.append(row)
     return rows
 
 

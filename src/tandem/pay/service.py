@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy.orm import Session
@@ -11,7 +11,7 @@ from tandem.auth.actor import Actor
 from tandem.dispatch.service import assignment_for_expert
 from tandem.kit.clock import utcnow
 from tandem.kit.errors import Conflict, NotFound, ValidationFailed, field_error
-from tandem.models import Expert, FxRate, LedgerEntry, WorkSession
+from tandem.models import Assignment, Expert, FxRate, LedgerEntry, WorkSession
 from tandem.models.enums import AssignmentStatus, LedgerKind
 from tandem.pay import repository
 from tandem.pay.activetime import credit_seconds, night_seconds
@@ -34,21 +34,9 @@ def heartbeat(db: Session, actor: Actor, assignment_id: int, beat: HeartbeatIn) 
     credit = credit_seconds(session.last_beat_at, now) if session else None
     counted = 0
     if session is not None and credit is not None:
-        counted = credit if beat.active else 0
-        night = night_seconds(now - timedelta(seconds=counted), now, expert.time_zone)
-        if not repository.extend_session(db, session.id, session.last_beat_at, now, counted, night):
-            counted = 0  # a concurrent beat credited this interval already
+        counted = _extend(db, session, now, credit if beat.active else 0, expert.time_zone)
     elif beat.active:
-        session = WorkSession(
-            project_id=assignment.project_id,
-            expert_id=expert.id,
-            assignment_id=assignment.id,
-            kind=beat.kind,
-            started_at=now,
-            last_beat_at=now,
-        )
-        db.add(session)
-        db.flush()
+        session = _start(db, assignment, beat, now)
     total = sum(s.active_seconds for s in repository.sessions_of_assignment(db, assignment.id))
     return HeartbeatOut(
         session_id=session.id if session else None,
@@ -56,6 +44,28 @@ def heartbeat(db: Session, actor: Actor, assignment_id: int, beat: HeartbeatIn) 
         session_active_seconds=session.active_seconds if session else 0,
         assignment_active_seconds=total,
     )
+
+
+def _extend(db: Session, session: WorkSession, now: datetime, seconds: int, zone: str) -> int:
+    """Add `seconds` ending now; 0 when a concurrent beat already credited this interval."""
+    night = night_seconds(now - timedelta(seconds=seconds), now, zone)
+    moved = repository.extend_session(db, session.id, session.last_beat_at, now, seconds, night)
+    return seconds if moved else 0
+
+
+def _start(db: Session, assignment: Assignment, beat: HeartbeatIn, now: datetime) -> WorkSession:
+    """A new session from this beat on (time before the first beat is not known)."""
+    session = WorkSession(
+        project_id=assignment.project_id,
+        expert_id=assignment.expert_id,
+        assignment_id=assignment.id,
+        kind=beat.kind,
+        started_at=now,
+        last_beat_at=now,
+    )
+    db.add(session)
+    db.flush()
+    return session
 
 
 def earnings(db: Session, expert: Expert, recent: int = 50) -> EarningsOut:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from tandem.auth.actor import Actor
 from tandem.auth.security import pseudonym
+from tandem.kit.errors import ValidationFailed, field_error
 from tandem.projects.forms import Form, parse_form
 from tandem.projects.service import project_for_manager
 from tandem.quality import repository
@@ -137,7 +138,10 @@ def _to_report(
 def recompute(db: Session, actor: Actor, project_id: int, method: str = "auto") -> QualityReport:
     """Recompute and store every aggregate and trust score of the project."""
     if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}")
+        raise ValidationFailed(
+            f"unknown method {method!r}",
+            errors=[field_error(["method"], f"use one of {', '.join(METHODS)}")],
+        )
     project = project_for_manager(db, actor, project_id)
     questions, rows, trust = _compute(db, project.id, parse_form(project.form), method)
     repository.upsert_aggregates(db, project.id, rows)

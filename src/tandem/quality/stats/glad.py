@@ -13,6 +13,7 @@ a few passes over the labels and no dense optimiser state.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from tandem.quality.stats.encoding import FloatArray, Labels, keep_last
 from tandem.quality.stats.labels import Aggregation, class_rank, consensus_accuracy, pick
@@ -35,8 +36,8 @@ def _posterior(data: Labels, x: FloatArray, log_prior: FloatArray) -> tuple[Floa
     return post / total, float(np.log(total).sum() + top.sum())
 
 
-def _scoring_step(grad: FloatArray, info: FloatArray) -> FloatArray:
-    return np.asarray(np.clip(grad / info, -STEP, STEP), dtype=np.float64)
+def _scoring_step(grad: FloatArray, info: npt.ArrayLike) -> FloatArray:
+    return np.asarray(np.clip(grad / np.asarray(info), -STEP, STEP), dtype=np.float64)
 
 
 def glad(data: Labels, *, max_iter: int = 100, tol: float = 1e-5) -> Aggregation:

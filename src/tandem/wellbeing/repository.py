@@ -1,0 +1,76 @@
+"""All SQL of well-being: active time read from work sessions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tandem.models import Organization, Project, Submission, WorkSession
+from tandem.models.enums import SubmissionStatus
+
+REJECTED = (SubmissionStatus.REJECTED, SubmissionStatus.FINAL_REJECTED)
+
+
+def sessions_between(db: Session, expert_id: int, start: datetime, end: datetime) -> list[Any]:
+    """(started_at, last_beat_at, active_seconds, night_seconds) of sessions begun in range."""
+    return list(
+        db.execute(
+            select(
+                WorkSession.started_at,
+                WorkSession.last_beat_at,
+                WorkSession.active_seconds,
+                WorkSession.night_seconds,
+            )
+            .where(
+                WorkSession.expert_id == expert_id,
+                WorkSession.started_at >= start,
+                WorkSession.started_at < end,
+            )
+            .order_by(WorkSession.started_at)
+        ).all()
+    )
+
+
+def org_settings(db: Session, org_id: int) -> dict[str, Any]:
+    org = db.get(Organization, org_id)
+    return dict(org.settings) if org is not None else {}
+
+
+def submission_stats(
+    db: Session, expert_id: int, start: datetime, end: datetime
+) -> tuple[int, float, int]:
+    """(count, mean active seconds, rejected) of an expert's submissions in a range."""
+    row = db.execute(
+        select(
+            func.count(Submission.id),
+            func.coalesce(func.avg(Submission.active_seconds), 0),
+            func.count(Submission.id).filter(Submission.status.in_(REJECTED)),
+        ).where(
+            Submission.expert_id == expert_id,
+            Submission.created_at >= start,
+            Submission.created_at < end,
+        )
+    ).one()
+    return int(row[0]), float(row[1]), int(row[2])
+
+
+def org_expert_hours(
+    db: Session, org_id: int, start: datetime, end: datetime
+) -> list[tuple[int, int, int]]:
+    """Per expert who worked on the org's projects: (expert, active s, night s) over a range."""
+    rows = db.execute(
+        select(
+            WorkSession.expert_id,
+            func.sum(WorkSession.active_seconds),
+            func.sum(WorkSession.night_seconds),
+        )
+        .join(Project, Project.id == WorkSession.project_id)
+        .where(
+            Project.org_id == org_id, WorkSession.started_at >= start, WorkSession.started_at < end
+        )
+        .group_by(WorkSession.expert_id)
+    )
+    return [(int(e), int(a or 0), int(n or 0)) for e, a, n in rows]
