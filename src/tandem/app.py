@@ -32,6 +32,7 @@ from tandem.quality import api as quality_api
 from tandem.review import api as review_api
 from tandem.review import views as review_views
 from tandem.web.render import render_error
+from tandem.wellbeing import api as wellbeing_api
 from tandem.work import api as work_api
 from tandem.work import views as work_views
 
@@ -81,6 +82,7 @@ def create_app(
         work_api.router,
         export_api.router,
         dispatch_api.router,
+        wellbeing_api.router,
         review_api.router,
         pay_api.router,
         quality_api.router,

@@ -17,6 +17,7 @@ from tandem.projects.forms import parse_form
 from tandem.web.render import render
 from tandem.work import service, web_forms
 from tandem.work.schemas import SubmitIn
+from tandem.wellbeing.service import my_wellbeing
 from tandem.work.web_home import expert_home_rows
 
 router = APIRouter(include_in_schema=False)
@@ -27,8 +28,11 @@ def work_home(request: Request, actor: WebActor, db: SessionDep) -> Response:
     """The expert's projects with pay and time estimates."""
     rows = expert_home_rows(db, actor) if actor.expert else []
     held = my_reservations(db, actor) if actor.expert else []
+    care = my_wellbeing(db, actor) if actor.expert else None
     notice = request.query_params.get("notice")
-    return render(request, "work_home.html", actor=actor, rows=rows, held=held, notice=notice)
+    return render(
+        request, "work_home.html", actor=actor, rows=rows, held=held, care=care, notice=notice
+    )
 
 
 @router.post("/work/{project_id}/start")
