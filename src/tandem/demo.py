@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from tandem.auth import repository as auth_repo
 from tandem.auth import service as auth
+from tandem.dispatch.allocator import allocate
 from tandem.experts.service import create_expert
 from tandem.kit.clock import utcnow
 from tandem.models import Item, Project, User
@@ -193,6 +194,8 @@ def load_demo(db: Session) -> DemoLogins:
             )
         experts.append(user)
     project = _project(db, org.id, requester.id)
+    db.flush()
+    allocate(db, project, utcnow())  # reserve work inside each expert's own hours
     return DemoLogins(
         REQUESTER,
         [e.email for e in experts],
