@@ -11,7 +11,7 @@ demo: env
 	$(RUN) tandem demo
 	$(RUN) tandem serve
 
-test: env lint types pytest
+test: env chromium lint types pytest
 
 env: .venv/.synced
 
@@ -34,6 +34,11 @@ types: env
 pytest: env
 	TANDEM_TEST_DB=sqlite $(RUN) pytest
 	TANDEM_TEST_DB=postgresql $(RUN) pytest -m db
+
+# Browser tests drive Debian's Chromium; install it when it is missing (needs root or sudo).
+chromium:
+	@command -v chromium >/dev/null || { SUDO=$$(command -v sudo || true); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 clean:
 	rm -rf .venv .tools var .pytest_cache .mypy_cache .ruff_cache

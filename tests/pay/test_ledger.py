@@ -102,11 +102,13 @@ def test_payslips_equal_the_ledger_and_reruns_add_nothing(
         f.fx_rate(db, "GBP", "USD", "1.27", MONDAY_10.date() - timedelta(days=30))
         projects = [project_with(db, terms, items=30) for terms in TERMS]
         workers = [f.expert(db, country=c, currency="USD") for c in countries]
-        for e, p, seconds, subs in plan:
-            if seconds:
-                f.work_session(db, workers[e], projects[p], MONDAY_10, seconds)
+        # submissions first: dispatch enforces breaks from the sessions it has seen
+        for e, p, _, subs in plan:
             for _ in range(subs):
                 f.submission(db, projects[p], workers[e])
+        for e, p, seconds, _ in plan:
+            if seconds:
+                f.work_session(db, workers[e], projects[p], MONDAY_10, seconds)
         clock.set(AFTER_WEEK)
         run_pay(db, WEEK, POLICY)
         written = ledger_count(db)

@@ -44,10 +44,11 @@ def _decide(
     out: list[str],
     gate: threading.Barrier,
 ) -> None:
+    # wait before touching the database: on SQLite the first query takes the write lock
+    gate.wait(timeout=30)
     with Session(engine) as db:
         actor = auth.actor_for(db, db.get_one(User, user_id))
         body = ReviewIn(verdict=verdict, reasons=[Reason.INCOMPLETE])
-        gate.wait()
         try:
             service.decide(db, actor, task_id, body)
             db.commit()

@@ -1,16 +1,22 @@
-"""All SQL of export: items in id-ordered chunks, and their submissions per chunk."""
+"""All SQL of export: items and submissions in bounded chunks, latest review per submission."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, String, cast, func, select
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
-from tandem.models import Item, Submission
+from tandem.export.schemas import ExportOptions
+from tandem.models import Item, Review, Submission
+from tandem.models.enums import SubmissionStatus
 
 CHUNK = 500
+ACCEPTED = (SubmissionStatus.ACCEPTED, SubmissionStatus.FINAL_ACCEPTED)
+REJECTED = (SubmissionStatus.REJECTED, SubmissionStatus.FINAL_REJECTED)
 
 
 def items_with_submissions(
@@ -47,3 +53,89 @@ def items_with_submissions(
         for subs in by_item.values():
             for sub in subs:
                 db.expunge(sub)
+
+
+def _filtered(stmt: Select[Any], opts: ExportOptions, training: bool) -> Select[Any]:
+    if opts.accepted_only:
+        stmt = stmt.where(Submission.status.in_(ACCEPTED))
+    if training:
+        # duplicates are kept for pay, not for data; rejected work is not training data
+        stmt = stmt.where(Submission.counted.is_(True), Submission.status.not_in(REJECTED))
+    if opts.since is not None:
+        stmt = stmt.where(Submission.created_at >= opts.since)
+    if opts.until is not None:
+        stmt = stmt.where(Submission.created_at < opts.until)
+    return stmt
+
+
+def submission_batches(
+    db: Session,
+    project_id: int,
+    opts: ExportOptions,
+    *,
+    training: bool,
+    response_as_text: bool = False,
+    size: int = 10_000,
+) -> Iterator[Sequence[Row[Any]]]:
+    """Submissions with their item's external id and latest review, by item then id, streamed."""
+    latest = (
+        select(Review.submission_id, func.max(Review.id).label("review_id"))
+        .where(Review.project_id == project_id)
+        .group_by(Review.submission_id)
+        .subquery()
+    )
+    response = cast(Submission.response, String) if response_as_text else Submission.response
+    stmt = (
+        select(
+            Submission.id,
+            Submission.item_id,
+            Item.external_id,
+            Submission.expert_id,
+            response.label("response"),
+            Submission.status,
+            Submission.counted,
+            Submission.late,
+            Submission.active_seconds,
+            Submission.created_at,
+            Review.verdict,
+            Review.reasons,
+            Review.edited_values,
+            Review.created_at.label("reviewed_at"),
+        )
+        .join(Item, Item.id == Submission.item_id)
+        .outerjoin(latest, latest.c.submission_id == Submission.id)
+        .outerjoin(Review, Review.id == latest.c.review_id)
+        .where(Submission.project_id == project_id)
+        .order_by(Submission.item_id, Submission.id)
+    )
+    result = db.execute(_filtered(stmt, opts, training).execution_options(yield_per=size))
+    yield from result.partitions()
+
+
+def answers(db: Session, project_id: int, opts: ExportOptions) -> list[tuple[int, int, Any]]:
+    """(item id, expert id, response) of the submissions training data is built from."""
+    stmt = select(Submission.item_id, Submission.expert_id, Submission.response).where(
+        Submission.project_id == project_id
+    )
+    rows = db.execute(_filtered(stmt, opts, training=True).order_by(Submission.id))
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+def payloads(
+    db: Session, project_id: int, item_ids: list[int]
+) -> dict[int, tuple[str | None, Any]]:
+    """(external id, payload) of these items, one query."""
+    rows = db.execute(
+        select(Item.id, Item.external_id, Item.payload).where(
+            Item.project_id == project_id, Item.id.in_(item_ids)
+        )
+    )
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def reviewed_submissions(db: Session, project_id: int) -> int:
+    """How many submissions of the project have a review."""
+    stmt = select(func.count(func.distinct(Review.submission_id))).where(
+        Review.project_id == project_id
+    )
+    return int(db.scalar(stmt) or 0)

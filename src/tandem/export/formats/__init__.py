@@ -1,0 +1,1 @@
+"""Dataset formats: each turns a project's submissions into record batches of one schema."""
