@@ -153,3 +153,26 @@ def fx_rate(db: Session, base: str, quote: str, rate: str, valid_on: Any) -> Any
     db.add(row)
     db.flush()
     return row
+
+
+def review(
+    db: Session, sub: Any, by: Actor, verdict: str, edited_values: dict[str, Any] | None = None
+) -> Any:
+    """A stored review of `sub` by `by` (no queue), moving the submission's status with it."""
+    from tandem.kit.clock import utcnow
+    from tandem.models import Review
+    from tandem.models.enums import ReviewVerdict, SubmissionStatus
+
+    row = Review(
+        project_id=sub.project_id,
+        submission_id=sub.id,
+        reviewer_id=by.user.id,
+        verdict=ReviewVerdict(verdict),
+        edited_values=edited_values,
+        created_at=utcnow(),
+    )
+    db.add(row)
+    rejected = row.verdict is ReviewVerdict.REJECT
+    sub.status = SubmissionStatus.REJECTED if rejected else SubmissionStatus.ACCEPTED
+    db.flush()
+    return row

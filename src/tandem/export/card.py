@@ -104,7 +104,7 @@ Columns:
 ## Collection
 
 Annotators are vetted experts identified only by stable pseudonyms. Pay terms:
-{pay_summary(project.pay_terms)}; pay never falls below the platform floor.
+{pay_summary(project.pay_terms)}.
 Each item was answered by up to {project.overlap} annotators.
 
 ## Licence

@@ -6,13 +6,13 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Select, String, cast, func, select
+from sqlalchemy import Select, String, Subquery, cast, func, select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from tandem.export.schemas import ExportOptions
 from tandem.models import Item, Review, Submission
-from tandem.models.enums import SubmissionStatus
+from tandem.models.enums import ReviewVerdict, SubmissionStatus
 
 CHUNK = 500
 ACCEPTED = (SubmissionStatus.ACCEPTED, SubmissionStatus.FINAL_ACCEPTED)
@@ -78,12 +78,7 @@ def submission_batches(
     size: int = 10_000,
 ) -> Iterator[Sequence[Row[Any]]]:
     """Submissions with their item's external id and latest review, by item then id, streamed."""
-    latest = (
-        select(Review.submission_id, func.max(Review.id).label("review_id"))
-        .where(Review.project_id == project_id)
-        .group_by(Review.submission_id)
-        .subquery()
-    )
+    latest = _latest_review(project_id)
     response = cast(Submission.response, String) if response_as_text else Submission.response
     stmt = (
         select(
@@ -112,13 +107,32 @@ def submission_batches(
     yield from result.partitions()
 
 
+def _latest_review(project_id: int) -> Subquery:
+    return (
+        select(Review.submission_id, func.max(Review.id).label("review_id"))
+        .where(Review.project_id == project_id)
+        .group_by(Review.submission_id)
+        .subquery()
+    )
+
+
 def answers(db: Session, project_id: int, opts: ExportOptions) -> list[tuple[int, int, Any]]:
-    """(item id, expert id, response) of the submissions training data is built from."""
-    stmt = select(Submission.item_id, Submission.expert_id, Submission.response).where(
-        Submission.project_id == project_id
+    """(item id, expert id, response) training data is built from; a reviewer's fix wins."""
+    latest = _latest_review(project_id)
+    stmt = (
+        select(
+            Submission.item_id,
+            Submission.expert_id,
+            Submission.response,
+            Review.verdict,
+            Review.edited_values,
+        )
+        .outerjoin(latest, latest.c.submission_id == Submission.id)
+        .outerjoin(Review, Review.id == latest.c.review_id)
+        .where(Submission.project_id == project_id)
     )
     rows = db.execute(_filtered(stmt, opts, training=True).order_by(Submission.id))
-    return [(r[0], r[1], r[2]) for r in rows]
+    return [(r[0], r[1], r[4] if r[3] == ReviewVerdict.FIX and r[4] else r[2]) for r in rows]
 
 
 def payloads(
@@ -131,11 +145,3 @@ def payloads(
         )
     )
     return {r[0]: (r[1], r[2]) for r in rows}
-
-
-def reviewed_submissions(db: Session, project_id: int) -> int:
-    """How many submissions of the project have a review."""
-    stmt = select(func.count(func.distinct(Review.submission_id))).where(
-        Review.project_id == project_id
-    )
-    return int(db.scalar(stmt) or 0)

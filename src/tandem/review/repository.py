@@ -73,7 +73,7 @@ def queue(
             ReviewTask.status == ReviewTaskStatus.OPEN,
             ~_reviewed_by(user_id),
         )
-        .order_by(ReviewTask.stage.desc(), ReviewTask.id)
+        .order_by(ReviewTask.id)  # oldest first, read straight off ix_review_task_queue
         .limit(limit)
     )
     if expert_id is not None:

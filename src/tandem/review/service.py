@@ -29,26 +29,30 @@ APPEAL_WINDOW = timedelta(days=14)
 QUEUE_LIMIT = 50
 
 
+def _reviewable(db: Session, actor: Actor, project_id: int | None) -> dict[int, int]:
+    """{project id: org id} the caller may review in (one project, if asked; 404 if not)."""
+    orgs = {p.id: p.org_id for p in project_repo.projects_of_orgs(db, actor.org_ids(REVIEW_ROLES))}
+    if project_id is None:
+        return orgs
+    if project_id not in orgs:
+        raise NotFound("project not found")
+    return {project_id: orgs[project_id]}
+
+
 def reviewable_project_ids(actor: Actor, db: Session, project_id: int | None = None) -> list[int]:
     """Projects of the organizations where the caller may review (one, if asked)."""
-    ids = [p.id for p in project_repo.projects_of_orgs(db, actor.org_ids(REVIEW_ROLES))]
-    if project_id is None:
-        return ids
-    if project_id not in ids:
-        raise NotFound("project not found")
-    return [project_id]
+    return list(_reviewable(db, actor, project_id))
 
 
 def review_queue(
     db: Session, actor: Actor, project_id: int | None = None, limit: int = QUEUE_LIMIT
 ) -> list[QueueEntry]:
     """Open review tasks the caller may take: never their own work, never twice."""
-    project_ids = reviewable_project_ids(actor, db, project_id)
-    if not project_ids:
+    orgs = _reviewable(db, actor, project_id)
+    if not orgs:
         return []
-    orgs = {p.id: p.org_id for p in project_repo.projects_of_orgs(db, actor.org_ids(REVIEW_ROLES))}
     expert_id = actor.expert.id if actor.expert else None
-    rows = repository.queue(db, project_ids, actor.user.id, expert_id, limit)
+    rows = repository.queue(db, list(orgs), actor.user.id, expert_id, limit)
     return [
         QueueEntry(
             task_id=task.id,

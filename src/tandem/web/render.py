@@ -10,11 +10,14 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from tandem.auth.deps import csrf_token
 from tandem.kit.money import Money
+from tandem.web.markup import markdown_html
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.add_extension("jinja2.ext.do")
 templates.env.filters["money"] = lambda minor, currency: str(Money(int(minor), currency))
 
 
@@ -25,6 +28,7 @@ def _localtime(when: datetime, zone: str) -> str:
 
 
 templates.env.filters["localtime"] = _localtime
+templates.env.filters["markdown"] = lambda text: Markup(markdown_html(str(text)))
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:

@@ -14,10 +14,11 @@ from tandem.dispatch.reservations import my_reservations
 from tandem.kit.errors import NoWorkAvailable, ValidationFailed
 from tandem.projects import service as projects
 from tandem.projects.forms import parse_form
+from tandem.web.markup import markdown_html, word_diff_html
 from tandem.web.render import render
+from tandem.wellbeing.service import my_wellbeing
 from tandem.work import service, web_forms
 from tandem.work.schemas import SubmitIn
-from tandem.wellbeing.service import my_wellbeing
 from tandem.work.web_home import expert_home_rows
 
 router = APIRouter(include_in_schema=False)
@@ -84,7 +85,31 @@ async def submit(assignment_id: int, request: Request, actor: WebActor, db: Sess
             errors=exc.errors,
             values=body.response,
         )
-    return RedirectResponse(f"/work?notice=Submitted.+Thank+you!&next={view.project_id}", 303)
+    return RedirectResponse(
+        f"/work?notice=Submitted.+Thank+you!&next={view.project_id}&done={assignment_id}", 303
+    )
+
+
+@router.post("/work/preview")
+async def preview(request: Request, actor: WebActor) -> Response:
+    """Markdown preview of a free-text answer, and its diff against the model's original."""
+    data = await request.form()
+    check_csrf(request, str(data.get("csrf", "")))
+    text, original = str(data.get("text", "")), data.get("original")
+    diff = word_diff_html(str(original), text) if original is not None else None
+    return render(request, "_preview.html", rendered=markdown_html(text), diff=diff)
+
+
+@router.post("/work/assignments/{assignment_id}/skip")
+async def skip(assignment_id: int, request: Request, actor: WebActor, db: SessionDep) -> Response:
+    """Give the item back with a reason."""
+    data = await request.form()
+    check_csrf(request, str(data.get("csrf", "")))
+    reason = str(data.get("reason", "")).strip() or "no reason given"
+    assignment = dispatch.skip(db, actor, assignment_id, reason[:500])
+    return RedirectResponse(
+        f"/work?notice=Skipped.+The+item+went+back+to+the+pool.&done={assignment.id}", 303
+    )
 
 
 @router.get("/projects")

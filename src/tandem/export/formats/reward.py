@@ -2,7 +2,8 @@
 
 The score is the bias-corrected mean of `tandem.quality.stats.ratings` (each annotator's
 habitual leniency or severity removed); a rubric's score is the mean of its criteria's
-corrected means, with the per-criterion means kept in `criteria` (JSON).
+corrected means, with the per-criterion means kept in `criteria` (JSON). `score_normalized`
+maps the scale onto [0, 1] (clipped: a corrected mean can fall just outside the scale).
 """
 
 from __future__ import annotations
@@ -93,7 +94,8 @@ def _record(
         "prompt": prompt_of(payload, opts, q),
         "response": response_of(payload, opts.response_field, opts.prompt_field),
         "score": round(score, 6),
-        "score_normalized": round((score - low) / (high - low), 6),
+        # the bias-corrected mean may step just outside the scale; the share may not
+        "score_normalized": round(min(max((score - low) / (high - low), 0.0), 1.0), 6),
         "criteria": json.dumps(per_criterion) if per_criterion is not None else None,
         "confidence": round(row["confidence"], 6),
         "n_ratings": row["n_labels"],

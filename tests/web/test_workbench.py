@@ -1,0 +1,142 @@
+"""The workbench in a real browser: keyboard answers, drafts that survive a reload, every
+question type rendered and submitted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from tandem.models import Submission
+from tests import factories as f
+from tests.web.conftest import LiveServer
+
+SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
+ALL_TYPES_FORM: dict[str, Any] = {
+    "questions": [
+        {"type": "label", "id": "topic", "prompt": "Topic", "options": ["math", "history"]},
+        {
+            "type": "multi_label",
+            "id": "flags",
+            "prompt": "Flags",
+            "options": ["unsafe", "vague"],
+            "min_choices": 0,
+            "required": False,
+        },
+        {"type": "rating", "id": "overall", "prompt": "Overall", "min": 1, "max": 5},
+        {"type": "ranking", "id": "order", "prompt": "Rank the answers", "field": "cands"},
+        {"type": "text", "id": "fix", "prompt": "Correct the draft", "prefill_field": "draft"},
+        {
+            "type": "span",
+            "id": "ents",
+            "prompt": "Mark names",
+            "field": "text",
+            "labels": ["person"],
+        },
+    ]
+}
+
+
+def _seed(
+    server: LiveServer, form: dict[str, Any] | None = None, payload: dict[str, Any] | None = None
+) -> tuple[str, int]:
+    with server.sessions() as db:
+        org = f.org(db)
+        owner = f.requester(db, org)
+        extra = {"form": form, "name": "All question types"} if form else {}
+        proj = f.project(db, owner, org, overlap=1, quality_policy={"gold_rate": 0}, **extra)
+        if payload:
+            from tandem.models import Item
+
+            db.add(Item(project_id=proj.id, payload=payload))
+            db.flush()
+        else:
+            f.items(db, proj, 2)
+        expert = f.expert(db)
+        db.commit()
+        return expert.user.email, proj.id
+
+
+def _login(page: Page, server: LiveServer, email: str) -> None:
+    page.goto(server.url + "/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(f.PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(server.url + "/work")
+
+
+def test_pairwise_and_rubric_by_keyboard_with_a_draft_that_survives_reload(
+    live_server: LiveServer, page: Page
+) -> None:
+    email, project_id = _seed(live_server)
+    _login(page, live_server, email)
+    page.get_by_role("button", name="Start working").click()
+    expect(page.get_by_text("This item pays")).to_be_visible()
+    page.keyboard.press("2")  # pairwise: B
+    page.get_by_label("Justification").fill("B is correct and names its source clearly.")
+    page.keyboard.press("Escape")  # leave the text field; shortcuts work again
+    page.keyboard.press("j")  # the rubric
+    page.keyboard.press("4")  # accuracy
+    page.keyboard.press("5")  # clarity
+    page.get_by_label("How much better").select_option("2")
+    expect(page.locator("#draft-status")).to_contain_text("Draft saved")
+    page.reload()
+    expect(page.locator("#draft-status")).to_contain_text("Draft restored")
+    expect(page.get_by_label("Justification")).to_have_value(
+        "B is correct and names its source clearly."
+    )
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "workbench.png"), full_page=True)
+    page.keyboard.press("Control+Enter")
+    expect(page.get_by_text("Submitted. Thank you!")).to_be_visible()
+    with live_server.sessions() as db:
+        sub = db.scalars(select(Submission).where(Submission.project_id == project_id)).one()
+    assert sub.response["preference"]["choice"] == "B"
+    assert sub.response["quality"] == {"accuracy": 4, "clarity": 5}
+    assert (
+        page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('tandem-draft'))") == []
+    )
+
+
+def test_every_other_question_type_renders_and_submits(live_server: LiveServer, page: Page) -> None:
+    payload = {
+        "cands": [
+            {"id": "x", "text": "first"},
+            {"id": "y", "text": "second"},
+            {"id": "z", "text": "third"},
+        ],
+        "draft": "The capital of France is Lyon.",
+        "text": "Ada Lovelace met Charles Babbage.",
+    }
+    email, project_id = _seed(live_server, ALL_TYPES_FORM, payload)
+    _login(page, live_server, email)
+    card = page.locator("section.card", has_text="All question types")
+    card.get_by_role("button", name="Start working").click()
+    page.get_by_label("history").check()
+    page.locator("#q-overall").get_by_label("4").check()
+    third = page.locator('[data-ranking="order"] li[data-cid="z"]')
+    third.focus()
+    page.keyboard.press("Alt+ArrowUp")
+    page.keyboard.press("Alt+ArrowUp")  # z is now first
+    fix = page.get_by_label("Your answer (Markdown)")
+    fix.fill("The capital of France is **Paris**.")
+    expect(page.locator("#q-fix-preview del")).to_contain_text("Lyon")
+    expect(page.locator("#q-fix-preview strong")).to_have_text("Paris")
+    page.evaluate(
+        """() => { const box = document.querySelector('[data-span="ents"]');
+        const r = document.createRange(); r.setStart(box.firstChild, 0); r.setEnd(box.firstChild, 12);
+        const s = getSelection(); s.removeAllRanges(); s.addRange(r); }"""
+    )
+    page.get_by_role("button", name="1 · person").click()
+    expect(page.locator('[data-span-list="ents"]')).to_contain_text("Ada Lovelace")
+    page.set_viewport_size({"width": 390, "height": 844})  # phone width still works
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_text("Submitted. Thank you!")).to_be_visible()
+    with live_server.sessions() as db:
+        sub = db.scalars(select(Submission).where(Submission.project_id == project_id)).one()
+    assert sub.response["order"] == ["z", "x", "y"]
+    assert sub.response["fix"] == "The capital of France is **Paris**."
+    assert sub.response["ents"] == [{"start": 0, "end": 12, "label": "person"}]
+    assert sub.response["topic"] == "history" and sub.response["overall"] == 4
