@@ -118,17 +118,20 @@ def test_filters_accepted_only_date_range_and_agreement(
 ) -> None:
     accepted = export(db, answered, "raw", accepted_only=True)
     assert [r["submission_id"] for r in accepted] == [answered.subs[1][1].id]
-    first_hour = answered.subs[0][0].created_at
-    late = export(db, answered, "raw", since=first_hour + timedelta(minutes=30))
-    assert {r["external_id"] for r in late} == {"ext-1"}
-    early = export(db, answered, "raw", until=first_hour + timedelta(minutes=30))
-    assert {r["external_id"] for r in early} == {"ext-0"}
+    # each item was answered in its own hour (which one first is up to dispatch)
+    hour = {f"ext-{n}": answered.subs[n][0].created_at for n in range(2)}
+    cut = min(hour.values()) + timedelta(minutes=30)
+    late = export(db, answered, "raw", since=cut)
+    assert {r["external_id"] for r in late} == {e for e, t in hour.items() if t > cut}
+    early = export(db, answered, "raw", until=cut)
+    assert {r["external_id"] for r in early} == {e for e, t in hour.items() if t < cut}
     # item 0 agrees at 0.63 (mean majority share), item 1 at 0.80 with all three votes
     agreed = export(db, answered, "raw", min_agreement=0.7)
     assert {r["external_id"] for r in agreed} == {"ext-1"}
-    # with expert 2's rejected answers left out, item 1's agreement is lower still
-    labelled = export(db, answered, "labels", min_agreement=0.6)
-    assert {r["external_id"] for r in labelled} == {"ext-0"}
+    # without expert 2's rejected answers item 1 is at (1 + 1/2 + 1 + 1/2 + 1) / 5 = 0.8
+    labelled = export(db, answered, "labels", min_agreement=0.7)
+    assert {r["external_id"] for r in labelled} == {"ext-1"}
+    assert export(db, answered, "labels", min_agreement=0.81) == []
 
 
 def test_parquet_is_written_in_bounded_row_groups(db: Session, answered: Answered) -> None:

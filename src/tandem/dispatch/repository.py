@@ -11,7 +11,21 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, exists, false, func, insert, select, true, update
+from sqlalchemy import (
+    Table,
+    and_,
+    bindparam,
+    case,
+    exists,
+    false,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -145,6 +159,29 @@ _EXPIRE_LEASES = _lapse_statement(AssignmentStatus.ACTIVE, AssignmentStatus.EXPI
 _RELEASE_RESERVATIONS = _lapse_statement(AssignmentStatus.RESERVED, AssignmentStatus.RELEASED)
 
 
+def _lapse_both_statement() -> Any:
+    t = cast(Table, Assignment.__table__)
+    active = and_(t.c.status == AssignmentStatus.ACTIVE, t.c.lease_expires_at <= bindparam("now"))
+    held = and_(t.c.status == AssignmentStatus.RESERVED, t.c.reserved_until <= bindparam("now"))
+    status = t.c.status.type
+    return (
+        update(t)
+        .where(t.c.project_id == bindparam("p"), or_(active, held))
+        .values(
+            status=case(
+                # typed literals: the column stores enum names, not values
+                (t.c.status == AssignmentStatus.ACTIVE, literal(AssignmentStatus.EXPIRED, status)),
+                else_=literal(AssignmentStatus.RELEASED, status),
+            ),
+            closed_at=bindparam("closed"),
+        )
+        .returning(t.c.id, t.c.item_id)
+    )
+
+
+_LAPSE_BOTH = _lapse_both_statement()
+
+
 def _forget(db: Session, model: type[Any], ids: Sequence[int]) -> None:
     """Expire cached copies of rows changed by a Core statement behind the ORM's back."""
     for row_id in ids:
@@ -163,6 +200,11 @@ def _close_lapsed(db: Session, project_id: int, now: datetime, statement: Any) -
 def expire_leases(db: Session, project_id: int, now: datetime) -> int:
     """Mark lapsed leases expired and free their slots; returns how many."""
     return _close_lapsed(db, project_id, now, _EXPIRE_LEASES)
+
+
+def close_lapsed(db: Session, project_id: int, now: datetime) -> int:
+    """Expire lapsed leases and release stale reservations in one statement; how many."""
+    return _close_lapsed(db, project_id, now, _LAPSE_BOTH)
 
 
 def release_stale_reservations(db: Session, project_id: int, now: datetime) -> int:

@@ -74,8 +74,7 @@ def next_assignment(db: Session, actor: Actor, project_id: int) -> Assignment:
     if project.status != ProjectStatus.LIVE:
         raise Conflict("this project is paused; no new work is handed out")
     now = utcnow()
-    repository.expire_leases(db, project.id, now)
-    repository.release_stale_reservations(db, project.id, now)
+    repository.close_lapsed(db, project.id, now)  # in the claiming transaction: no sweeper
     current = repository.open_assignment(db, project.id, expert.id, now)
     if current is not None:
         return current  # an item already open can always be finished
