@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
-from tests import factories as f
 
 from tandem.auth.actor import Actor
 from tandem.kit.clock import FakeClock
 from tandem.models import Item, Project, Submission
+from tests import factories as f
 
 # the tests load exports with the real `datasets` client; it must never reach the Hub
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -33,7 +33,12 @@ FORM: dict[str, Any] = {
                 {"id": "clarity", "name": "Clarity"},
             ],
         },
-        {"type": "text", "id": "fixed", "prompt": "Correct the answer", "prefill_field": "response"},
+        {
+            "type": "text",
+            "id": "fixed",
+            "prompt": "Correct the answer",
+            "prefill_field": "response",
+        },
     ]
 }
 # per item, per expert: topic, (choice, strength), ranking, helpful, (accuracy, clarity)

@@ -7,11 +7,11 @@ from types import ModuleType
 
 import pytest
 from sqlalchemy.orm import Session
-from tests.export.conftest import Answered
 
 from tandem.export import service
 from tandem.export.formats import dpo, labels, raw, reward, sft
 from tandem.export.schemas import ExportOptions
+from tests.export.conftest import Answered
 
 datasets = pytest.importorskip("datasets")
 MODULES: dict[str, ModuleType] = {

@@ -11,14 +11,14 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from sqlalchemy.orm import Session
-from tests import factories as f
-from tests.export.conftest import VOTES, Answered
 
 from tandem.export import service
 from tandem.export.schemas import ExportOptions
 from tandem.kit.errors import NotFound, ValidationFailed
 from tandem.quality.stats.encoding import first_seen_codes
 from tandem.quality.stats.ratings import aggregate_ratings
+from tests import factories as f
+from tests.export.conftest import VOTES, Answered
 
 
 def export(db: Session, a: Answered, fmt: str, **kw: Any) -> list[dict[str, Any]]:
@@ -60,7 +60,9 @@ def test_sft_takes_the_reviewer_fix_and_leaves_out_rejected_work(
     assert fixed[0]["submission_id"] == answered.subs[1][1].id
     untouched = [r for r in rows if not r["corrected"]]
     assert [r["messages"][1]["content"] for r in untouched] == ["model out 0"]
-    assert all(r["messages"][0] == {"role": "user", "content": f"P{r['external_id'][-1]}"} for r in rows)
+    assert all(
+        r["messages"][0] == {"role": "user", "content": f"P{r['external_id'][-1]}"} for r in rows
+    )
     assert all(r["model_output"] == f"model out {r['external_id'][-1]}" for r in rows)
 
 
@@ -113,9 +115,7 @@ def test_raw_has_every_submission_with_pseudonyms_and_review(
     assert sorted(r["active_seconds"] for r in rows) == [60, 60, 70, 70, 80, 80]
 
 
-def test_filters_accepted_only_date_range_and_agreement(
-    db: Session, answered: Answered
-) -> None:
+def test_filters_accepted_only_date_range_and_agreement(db: Session, answered: Answered) -> None:
     accepted = export(db, answered, "raw", accepted_only=True)
     assert [r["submission_id"] for r in accepted] == [answered.subs[1][1].id]
     # each item was answered in its own hour (which one first is up to dispatch)

@@ -9,8 +9,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from tests import factories as f
-from tests.export.conftest import FORM, Answered, payload, response
 
 from tandem.export import service
 from tandem.export.formats.label_studio import to_results
@@ -19,6 +17,8 @@ from tandem.export.schemas import ExportOptions
 from tandem.kit.errors import ValidationFailed
 from tandem.models import Item
 from tandem.projects.forms import parse_form
+from tests import factories as f
+from tests.export.conftest import FORM, Answered, payload, response
 
 SPAN_FORM = {
     "questions": [
@@ -70,7 +70,9 @@ def test_export_is_a_json_list_of_tasks_with_annotations(db: Session, answered: 
     assert tasks[0]["data"] == payload(0)
     annotation = tasks[0]["annotations"][0]
     assert set(annotation) >= {"result", "was_cancelled", "ground_truth", "lead_time"}
-    assert all({"from_name", "to_name", "type", "value", "id"} <= set(r) for r in annotation["result"])
+    assert all(
+        {"from_name", "to_name", "type", "value", "id"} <= set(r) for r in annotation["result"]
+    )
     # the rejected submission is not exported; the reviewer's fix is
     assert len(tasks[1]["annotations"]) == 2
     texts = [from_results(parse_form(FORM), a["result"])["fixed"] for a in tasks[1]["annotations"]]
@@ -117,8 +119,8 @@ def test_import_reads_label_studio_shapes_and_names_bad_tasks(db: Session) -> No
     items = db.scalars(select(Item).where(Item.project_id == proj.id).order_by(Item.id)).all()
     assert items[0].external_id == "7" and items[0].gold == {"sentiment": "good"}
     assert items[1].payload == {"text": "flat task"}
-    wrong = [{"data": {"text": "x"}, "annotations": [{"ground_truth": True, "result": [
-        {"from_name": "sentiment", "type": "choices", "value": {"choices": ["meh"]}}]}]}]  # fmt: skip
+    meh = {"from_name": "sentiment", "type": "choices", "value": {"choices": ["meh"]}}
+    wrong = [{"data": {"text": "x"}, "annotations": [{"ground_truth": True, "result": [meh]}]}]
     with pytest.raises(ValidationFailed) as bad:
         import_label_studio(db, owner, proj.id, io.StringIO(json.dumps(wrong)))
     assert bad.value.errors[0]["loc"][0] == "row 1"

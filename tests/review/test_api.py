@@ -5,9 +5,13 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tandem.auth.actor import Actor
+from tandem.auth.security import pseudonym
+from tandem.kit.clock import FakeClock
+from tandem.models import Item, Trust
 from tests import factories as f
 from tests.review.conftest import Team
 
@@ -117,9 +121,7 @@ def test_reviewer_page_decides_with_csrf_and_expert_sees_verdicts(
 
 
 def test_qualification_over_the_api(client: TestClient, db: Session, team: Team) -> None:
-    from tandem.models import Item
-
-    for item in db.query(Item).filter(Item.project_id == team.project.id):
+    for item in db.scalars(select(Item).where(Item.project_id == team.project.id)):
         item.gold = {"preference": {"choice": "A"}}
     db.flush()
     owner, expert = f.token_headers(db, team.owner), f.token_headers(db, team.expert)
@@ -140,3 +142,44 @@ def test_qualification_over_the_api(client: TestClient, db: Session, team: Team)
         headers=expert,
     )
     assert again.status_code == 409 and again.headers["content-type"] == "application/problem+json"
+
+
+def test_removed_expert_sees_the_reason_and_appeals_on_the_page(
+    client: TestClient, db: Session, team: Team, clock: FakeClock
+) -> None:
+    expert_id = team.expert.expert.id  # type: ignore[union-attr]
+    db.add(Trust(project_id=team.project.id, expert_id=expert_id, score=0.1))
+    db.flush()
+    owner = f.token_headers(db, team.owner)
+    body = {
+        "expert": pseudonym(expert_id, team.org.id),
+        "reason": "gold accuracy 20% over 30 checks",
+    }
+    warned = client.post(f"/api/v1/projects/{team.project.id}/removals", json=body, headers=owner)
+    assert warned.status_code == 201, warned.text
+    removal_id = warned.json()["id"]
+    early = client.post(
+        f"/api/v1/removals/{removal_id}/remove", json={"reason": "no change"}, headers=owner
+    )
+    assert early.status_code == 409
+    clock.advance(days=7)
+    removed = client.post(
+        f"/api/v1/removals/{removal_id}/remove", json={"reason": "no change"}, headers=owner
+    )
+    assert removed.json()["status"] == "removed"
+    _login(client, team.expert)
+    page = client.get("/verdicts")
+    assert "gold accuracy 20% over 30 checks" in page.text
+    action = f"/verdicts/removals/{removal_id}/appeal"
+    assert action in page.text
+    filed = client.post(
+        action,
+        data={"statement": "three gold items were wrong", "csrf": _csrf(page.text)},
+        follow_redirects=False,
+    )
+    assert filed.status_code == 303
+    mine = client.get("/api/v1/me/removals", headers=f.token_headers(db, team.expert)).json()
+    assert (
+        mine[0]["status"] == "appealed"
+        and mine[0]["appeal_statement"] == "three gold items were wrong"
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
 
 from tandem.kit.errors import ValidationFailed, field_error
 
@@ -14,8 +13,6 @@ DATASET_FORMATS = ("sft", "dpo", "reward", "labels", "raw", "label-studio")
 LEGACY_FORMAT = "jsonl"
 FORMATS = (LEGACY_FORMAT, *DATASET_FORMATS)
 FILE_TYPES = ("jsonl", "parquet", "json")
-
-FileType = Literal["jsonl", "parquet", "json"]
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,11 @@ from tandem.web.render import render
 router = APIRouter(include_in_schema=False)
 
 
+def pretty(value: Any) -> str:
+    """JSON for people: indented, unescaped text (the template still HTML-escapes it)."""
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
 @router.get("/review")
 def queue_page(request: Request, actor: WebActor, db: SessionDep) -> Response:
     """The reviewer queue, one task at a time, with keyboard shortcuts."""
@@ -29,6 +34,7 @@ def queue_page(request: Request, actor: WebActor, db: SessionDep) -> Response:
         appeals=appeals.appeal_queue(db, actor),
         reasons=list(Reason),
         notice=request.query_params.get("notice"),
+        pretty=pretty,
     )
 
 
@@ -84,6 +90,7 @@ def verdicts_page(request: Request, actor: WebActor, db: SessionDep) -> Response
         removals=removals.my_removals(db, actor),
         events=audit.my_events(db, actor),
         notice=request.query_params.get("notice"),
+        pretty=pretty,
     )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Row
 
 from tandem.export import repository
 from tandem.export.formats.common import ExportContext, group_by_item, item_agreement
+from tandem.models.enums import ReviewVerdict, SubmissionStatus
 
 UTC_TS = pa.timestamp("us", tz="UTC")
 SCHEMA = pa.schema(
@@ -40,9 +41,7 @@ SCHEMA = pa.schema(
 
 def batches(ctx: ExportContext) -> Iterator[pa.RecordBatch]:
     """Record batches of SCHEMA, in item then submission order."""
-    stream = repository.submission_batches(
-        ctx.db, ctx.project.id, ctx.options, training=False, response_as_text=True
-    )
+    stream = repository.raw_batches(ctx.db, ctx.project.id, ctx.options)
     if ctx.options.min_agreement is None:
         for rows in stream:
             yield _batch(ctx, rows)
@@ -58,29 +57,37 @@ def batches(ctx: ExportContext) -> Iterator[pa.RecordBatch]:
             yield _batch(ctx, kept)
 
 
+STATUS = {m.name: m.value for m in SubmissionStatus}
+VERDICT = {m.name: m.value for m in ReviewVerdict}
+NAIVE_TS = pa.timestamp("us")
+
+
+def _names(values: Sequence[str | None], names: dict[str, str]) -> pa.Array:
+    # enum columns hold member NAMES; the file carries the values, as the API shows them
+    return pa.array([None if v is None else names.get(v, v) for v in values], pa.string())
+
+
 def _batch(ctx: ExportContext, rows: Sequence[Row[Any]]) -> pa.RecordBatch:
-    (sub_id, item_id, ext, expert, response, status, counted, late, secs, at) = list(
-        zip(*(r[:10] for r in rows), strict=True)
-    )
-    verdict, reasons, edited, reviewed_at = list(zip(*(r[10:] for r in rows), strict=True))
+    (sub_id, item_id, ext, expert, response, status, counted, late, secs, at, verdict, reasons,
+     edited, reviewed_at) = list(zip(*rows, strict=True))  # fmt: skip
     _count(ctx, item_id, expert)
-    columns: list[Sequence[Any]] = [
-        sub_id,
-        item_id,
-        ext,
-        [ctx.annotator(e) for e in expert],
-        response,
-        [str(s) for s in status],
-        counted,
-        late,
-        secs,
-        at,
-        [None if v is None else str(v) for v in verdict],
-        reasons,
-        [None if v is None else json.dumps(v, ensure_ascii=False) for v in edited],
-        reviewed_at,
+    arrays = [
+        pa.array(sub_id, pa.int64()),
+        pa.array(item_id, pa.int64()),
+        pa.array(ext, pa.string()),
+        pa.array([ctx.annotator(e) for e in expert], pa.string()),
+        pa.array(response, pa.string()),
+        _names(status, STATUS),
+        pa.array(counted, pa.bool_()),
+        pa.array(late, pa.bool_()),
+        pa.array(secs, pa.int64()),
+        # naive UTC from the database: casting only labels the zone, the values stay
+        pa.array(at, NAIVE_TS).cast(UTC_TS),
+        _names(verdict, VERDICT),
+        pa.array(reasons, pa.list_(pa.string())),
+        pa.array([None if v is None else json.dumps(v) for v in edited], pa.string()),
+        pa.array(reviewed_at, NAIVE_TS).cast(UTC_TS),
     ]
-    arrays = [pa.array(c, type=f.type) for c, f in zip(columns, SCHEMA, strict=True)]
     return pa.RecordBatch.from_arrays(arrays, schema=SCHEMA)
 
 

@@ -7,6 +7,8 @@ Create Date: 2026-11-22 22:15:00
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
@@ -22,7 +24,7 @@ BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
 
 
-def _id_and_created() -> list[sa.Column]:  # type: ignore[type-arg]
+def _id_and_created() -> list[sa.Column[Any]]:
     return [
         sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
         sa.Column("created_at", tandem.db.base.UTCDateTime(), nullable=False),

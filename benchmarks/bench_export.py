@@ -1,0 +1,158 @@
+"""Export 1,000,000 submissions (`raw` format) to Parquet from PostgreSQL.
+
+Usage: PYTHONPATH=. uv run --frozen python benchmarks/bench_export.py [--submissions N] [--pg URL]
+Creates a scratch database (default postgresql+psycopg://postgres@127.0.0.1:5432), fills it
+with SQL generate_series (N/3 items answered by 3 of 1,000 experts each, 2% reviewed), then
+times `tandem.export.service.export_dataset(format=raw, file=parquet)` into a file.
+Baseline, same run: the same rows, already in one Arrow table, written with
+`pyarrow.parquet.write_table` alone. Goal: under 20 s, peak memory under 300 MB,
+baseline / export >= 0.3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import resource
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+from tests import factories as f
+
+from tandem.auth.actor import Actor
+from tandem.db.migrate import upgrade
+from tandem.db.session import make_engine
+from tandem.export.schemas import ExportOptions
+from tandem.export.service import export_dataset
+from tandem.kit.clock import FakeClock, use_clock
+from tandem.models import Expert, User
+
+EXPERTS = 1_000
+OVERLAP = 3
+RESPONSE = (
+    '{"preference": {"choice": "A", "strength": 2, "justification": "clearer and right"},'
+    ' "quality": {"accuracy": 4, "clarity": 5}}'
+)
+
+
+def _people(engine: Engine) -> tuple[int, int, int, int]:
+    """Owner, project and experts through the ORM; returns project, first expert, users."""
+    with Session(engine) as db:
+        org = f.org(db, "bench")
+        owner = f.requester(db, org)
+        reviewer = f.reviewer(db, org)
+        project = f.project(db, owner, org, overlap=OVERLAP)
+        users = [
+            User(email=f"e{n}@bench.test", display_name=f"e{n}", password_hash="x")
+            for n in range(EXPERTS)
+        ]
+        db.add_all(users)
+        db.flush()
+        db.add_all(Expert(user_id=u.id, country="US") for u in users)
+        db.flush()
+        first_expert = int(db.scalar(text("SELECT min(id) FROM expert")) or 0)
+        db.commit()
+        return project.id, first_expert, owner.user.id, reviewer.user.id
+
+
+def _fill(engine: Engine, subs: int, project: int, first_expert: int, reviewer: int) -> None:
+    """Items, assignments, submissions and reviews (enum columns hold member NAMES)."""
+    item_of = f"((g - 1) / {OVERLAP} + 1)"
+    expert_of = f"({first_expert} + g % {EXPERTS})"
+    at = "(TIMESTAMP '2026-01-05 08:00' + (g % 10000) * INTERVAL '1 min')"
+    statements = [
+        f"INSERT INTO item (id, project_id, external_id, payload, is_gold, status, taken, done, "
+        f"created_at) SELECT g, {project}, 'x' || g, "
+        f"""'{{"a": "answer A", "b": "answer B"}}', false, 'COMPLETE', {OVERLAP}, {OVERLAP}, """
+        f"{at} FROM generate_series(1, {subs // OVERLAP + 1}) g",
+        f"INSERT INTO assignment (id, project_id, item_id, expert_id, status, source, created_at) "
+        f"SELECT g, {project}, {item_of}, {expert_of}, 'SUBMITTED', 'pool', {at} "
+        f"FROM generate_series(1, {subs}) g",
+        f"INSERT INTO submission (id, project_id, assignment_id, item_id, expert_id, response, "
+        f"active_seconds, telemetry, idempotency_key, status, counted, late, created_at) "
+        f"SELECT g, {project}, g, {item_of}, {expert_of}, '{RESPONSE}', 60 + g % 600, '{{}}', "
+        f"'k' || g, CASE WHEN g % 50 = 0 THEN 'ACCEPTED' ELSE 'SUBMITTED' END, true, false, {at} "
+        f"FROM generate_series(1, {subs}) g",
+        f"INSERT INTO review (project_id, submission_id, reviewer_id, stage, verdict, reasons, "
+        f"feedback, created_at) SELECT {project}, g, {reviewer}, 1, 'ACCEPT', '[]', '', {at} "
+        f"FROM generate_series(50, {subs}, 50) g",
+        "ANALYZE",
+    ]
+    with engine.begin() as conn:
+        for sql in statements:
+            conn.execute(text(sql))
+
+
+def _export(engine: Engine, project: int, owner: int, out: Path) -> tuple[float, int]:
+    from tandem.auth import service as auth
+
+    # pyarrow imports pandas on its first conversion (~2 s once per process, not per export)
+    pa.array([datetime(2026, 1, 1, tzinfo=UTC)], pa.timestamp("us", tz="UTC"))
+    with Session(engine) as db:
+        actor: Actor = auth.actor_for(db, db.get_one(User, owner))
+        started = time.perf_counter()
+        with out.open("wb") as sink:
+            result = export_dataset(db, actor, project, ExportOptions("raw", "parquet"), sink)
+        return time.perf_counter() - started, result.stats.rows
+
+
+def _baseline(source: Path, out: Path) -> float:
+    table = pq.read_table(source)
+    started = time.perf_counter()
+    pq.write_table(table, out, compression="zstd", row_group_size=10_000)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    """Set up, export, compare with pyarrow alone, print the figures."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--submissions", type=int, default=1_000_000)
+    parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432")
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of the export")
+    args = parser.parse_args()
+    use_clock(FakeClock(datetime(2026, 2, 2, 9, tzinfo=UTC)))
+    name = f"tandem_bench_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(f"{args.pg}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = f"{args.pg}/{name}"
+    try:
+        upgrade(url)
+        engine = make_engine(url)
+        started = time.perf_counter()
+        project, first_expert, owner, reviewer = _people(engine)
+        _fill(engine, args.submissions, project, first_expert, reviewer)
+        print(f"setup: {time.perf_counter() - started:.1f} s")
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        with tempfile.TemporaryDirectory() as tmp:
+            data = Path(tmp) / "raw.parquet"
+            profiler = cProfile.Profile() if args.profile else None
+            if profiler:
+                profiler.enable()
+            seconds, rows = _export(engine, project, owner, data)
+            if profiler:
+                profiler.disable()
+                pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            size = data.stat().st_size / 2**20
+            base = _baseline(data, Path(tmp) / "baseline.parquet")
+        engine.dispose()
+        print(f"exported {rows:,} submissions to Parquet ({size:.0f} MiB) in {seconds:.2f} s")
+        print(f"process max RSS: {rss_before:.0f} MiB before the export, {rss:.0f} MiB after")
+        print(f"baseline pyarrow write_table of the same rows: {base:.2f} s")
+        print(f"ratio baseline / export: {base / seconds:.2f} (goal >= 0.3)")
+    finally:
+        admin.connect().execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+if __name__ == "__main__":
+    main()
