@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -132,3 +135,25 @@ def test_the_database_refuses_a_second_active_lease_for_one_expert(
             )
         )
         db.flush()
+
+
+def test_a_heartbeat_extends_the_lease(client: TestClient, db: Session, clock: FakeClock) -> None:
+    org = f.org(db)
+    proj = f.project(db, f.requester(db, org), org)
+    f.items(db, proj, 1)
+    expert = f.expert(db)
+    headers = f.token_headers(db, expert)
+    claimed = client.post(f"/api/v1/projects/{proj.id}/next", headers=headers).json()
+    first_expiry = datetime.fromisoformat(claimed["lease_expires_at"])
+    clock.advance(minutes=9)
+    beat = {"focused": True, "input_events": 12}
+    assert (
+        client.post(
+            f"/api/v1/assignments/{claimed['id']}/heartbeat", headers=headers, json=beat
+        ).status_code
+        == 200
+    )
+    clock.advance(minutes=5)  # past the first expiry: still ours
+    again = client.post(f"/api/v1/projects/{proj.id}/next", headers=headers).json()
+    assert again["id"] == claimed["id"]
+    assert datetime.fromisoformat(again["lease_expires_at"]) > first_expiry

@@ -140,6 +140,7 @@ def test_parquet_is_written_in_bounded_row_groups(db: Session, answered: Answere
     result = service.export_dataset(db, answered.owner, answered.project.id, opts, sink)
     table = pq.read_table(io.BytesIO(sink.getvalue()))
     assert table.num_rows == result.stats.rows == 6
+    assert (result.stats.items, len(result.stats.annotators)) == (2, 3)
     assert table.schema.field("submitted_at").type.tz == "UTC"
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tandem.models import Item, ReviewTask, Trust
-from tandem.review.flagging import flag_for_review, sampled
+from tandem.review.flagging import enqueue, flag_for_review, sampled
 from tests import factories as f
 from tests.review.conftest import Team
 
@@ -63,3 +63,10 @@ def test_low_agreement_is_flagged(db: Session, team: Team) -> None:
     sub = f.submission(db, team.project, team.expert, active_seconds=100)
     assert flag_for_review(db, sub, team.project) == ["low_agreement"]
     assert [t.reasons for t in _tasks(db)] == [["low_agreement"]]
+
+
+def test_enqueue_twice_keeps_one_task(db: Session, team: Team) -> None:
+    sub = f.submission(db, team.project, team.expert)
+    [first] = _tasks(db)
+    again = enqueue(db, sub, ["too_fast"])
+    assert again is not None and again.id == first.id and _tasks(db) == [first]

@@ -126,7 +126,8 @@ def test_every_other_question_type_renders_and_submits(live_server: LiveServer, 
     expect(page.locator("#q-fix-preview strong")).to_have_text("Paris")
     page.evaluate(
         """() => { const box = document.querySelector('[data-span="ents"]');
-        const r = document.createRange(); r.setStart(box.firstChild, 0); r.setEnd(box.firstChild, 12);
+        const r = document.createRange();
+        r.setStart(box.firstChild, 0); r.setEnd(box.firstChild, 12);
         const s = getSelection(); s.removeAllRanges(); s.addRange(r); }"""
     )
     page.get_by_role("button", name="1 · person").click()

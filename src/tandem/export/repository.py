@@ -106,7 +106,7 @@ def submission_batches(
 
 
 def raw_batches(
-    db: Session, project_id: int, opts: ExportOptions, size: int = 10_000
+    db: Session, project_id: int, opts: ExportOptions, *, by_item: bool, size: int = 10_000
 ) -> Iterator[Sequence[Row[Any]]]:
     """The same rows as `submission_batches`, as the database holds them, for bulk export.
 
@@ -137,7 +137,8 @@ def raw_batches(
         .outerjoin(latest, latest.c.submission_id == Submission.id)
         .outerjoin(Review, Review.id == latest.c.review_id)
         .where(Submission.project_id == project_id)
-        .order_by(Submission.item_id, Submission.id)
+        # by item only when items are judged whole (agreement); else the primary key, no sort
+        .order_by(*([Submission.item_id] if by_item else []), Submission.id)
     )
     stmt = _filtered(stmt, opts, training=False)
     result = db.connection().execute(stmt.execution_options(yield_per=size))
@@ -182,3 +183,11 @@ def payloads(
         )
     )
     return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def count_items(db: Session, project_id: int, opts: ExportOptions) -> int:
+    """Distinct items among the submissions `raw` exports (filters applied)."""
+    stmt = select(func.count(func.distinct(Submission.item_id))).where(
+        Submission.project_id == project_id
+    )
+    return int(db.scalar(_filtered(stmt, opts, training=False)) or 0)

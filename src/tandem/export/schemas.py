@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -65,16 +64,6 @@ class ExportStats:
     annotators: set[int] = field(default_factory=set)
     agreement_sum: float = 0.0
     agreement_n: int = 0
-    last_item: int | None = None
-
-    def count_items(self, item_ids: Iterable[int]) -> None:
-        """Count items from ids in item order (each run of one id is one item)."""
-        last = self.last_item
-        for item_id in item_ids:
-            if item_id != last:
-                self.items += 1
-                last = item_id
-        self.last_item = last
 
     def add_agreement(self, value: float | None) -> None:
         """Count one item's agreement (None: nothing measurable)."""

@@ -8,10 +8,10 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy.orm import Session
 
 from tandem.auth.actor import Actor
-from tandem.dispatch.service import assignment_for_expert
+from tandem.dispatch.service import assignment_for_expert, extend_lease
 from tandem.kit.clock import utcnow
 from tandem.kit.errors import Conflict, NotFound, ValidationFailed, field_error
-from tandem.models import Assignment, Expert, FxRate, LedgerEntry, WorkSession
+from tandem.models import Assignment, Expert, FxRate, LedgerEntry, Project, WorkSession
 from tandem.models.enums import AssignmentStatus, LedgerKind
 from tandem.pay import repository
 from tandem.pay.activetime import credit_seconds, night_seconds
@@ -37,6 +37,9 @@ def heartbeat(db: Session, actor: Actor, assignment_id: int, beat: HeartbeatIn) 
         counted = _extend(db, session, now, credit if beat.active else 0, expert.time_zone)
     elif beat.active:
         session = _start(db, assignment, beat, now)
+    if beat.active:
+        # an expert still at work keeps their item: the lease runs on from this beat
+        extend_lease(db, db.get_one(Project, assignment.project_id), assignment)
     total = sum(s.active_seconds for s in repository.sessions_of_assignment(db, assignment.id))
     return HeartbeatOut(
         session_id=session.id if session else None,

@@ -70,9 +70,7 @@ def enqueue(
     """Put the submission in the queue at this stage, once; None without reasons."""
     if not reasons:
         return None
-    existing = repository.task_for(db, submission.id, stage)
-    if existing is not None:
-        return existing
+    # no look-up first: on the submit path the submission is new, so the insert wins
     task = ReviewTask(
         project_id=submission.project_id, submission_id=submission.id, stage=stage, reasons=reasons
     )
@@ -80,7 +78,7 @@ def enqueue(
         with db.begin_nested():
             db.add(task)
     except IntegrityError:
-        # a concurrent enqueue of the same submission won; the queue holds it once
+        # already queued (or a concurrent enqueue won): the queue holds it once
         return repository.task_for(db, submission.id, stage)
     return task
 

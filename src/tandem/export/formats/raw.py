@@ -1,5 +1,7 @@
 """`raw`: every submission with the annotator's pseudonym, timings and review outcome.
 
+Rows are in submission order (by item, then submission, when a minimum agreement is set).
+
 Rows come straight from one streamed query into Arrow columns, 10,000 at a time; the
 response stays JSON text from the database. Per-item agreement is computed (and the
 responses parsed) only when a minimum agreement is asked for.
@@ -40,9 +42,11 @@ SCHEMA = pa.schema(
 
 
 def batches(ctx: ExportContext) -> Iterator[pa.RecordBatch]:
-    """Record batches of SCHEMA, in item then submission order."""
-    stream = repository.raw_batches(ctx.db, ctx.project.id, ctx.options)
-    if ctx.options.min_agreement is None:
+    """Record batches of SCHEMA."""
+    by_item = ctx.options.min_agreement is not None
+    stream = repository.raw_batches(ctx.db, ctx.project.id, ctx.options, by_item=by_item)
+    if not by_item:
+        ctx.stats.items = repository.count_items(ctx.db, ctx.project.id, ctx.options)
         for rows in stream:
             yield _batch(ctx, rows)
         return
@@ -52,6 +56,7 @@ def batches(ctx: ExportContext) -> Iterator[pa.RecordBatch]:
             agreement = item_agreement(ctx.form, (json.loads(r.response) for r in rows))
             if ctx.keeps(agreement):
                 ctx.stats.add_agreement(agreement)
+                ctx.stats.items += 1
                 kept.extend(rows)
         if kept:
             yield _batch(ctx, kept)
@@ -95,4 +100,3 @@ def _count(ctx: ExportContext, item_ids: Sequence[int], experts: Sequence[int]) 
     ctx.stats.rows += len(item_ids)
     ctx.stats.submissions += len(item_ids)
     ctx.stats.annotators.update(experts)
-    ctx.stats.count_items(item_ids)
