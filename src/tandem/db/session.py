@@ -37,6 +37,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         _configure_sqlite(engine)
         return engine
+    # the web server runs sync routes on up to 40 threads: keep that many connections at hand
+    kwargs.setdefault("pool_size", 20)
+    kwargs.setdefault("max_overflow", 30)
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
