@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -45,11 +46,15 @@ def worked(db: Session, expert: Expert, policy: WellbeingPolicy, now: datetime) 
     """Hours worked so far, and the weekly cap that applies after rotation."""
     week_start = local_week_start(now, expert.time_zone)
     day_start = local_day_start(now, expert.time_zone)
-    rows = repository.sessions_between(db, expert.id, week_start, now + timedelta(seconds=1))
+    # one read covers this week and the weeks that decide rotation: this runs at every claim
+    first = week_start - policy.rotation_weeks * WEEK
+    everything = repository.sessions_between(db, expert.id, first, now + timedelta(seconds=1))
+    rows = [r for r in everything if r[0] >= week_start]
     sessions = [(r[0], r[1], int(r[2])) for r in rows]
     pause = timedelta(minutes=policy.break_minutes)
     stretch, last = _stretch(sessions, now, pause)
-    rotation = rotation_applies(db, expert, policy, week_start)
+    past = _per_week([r for r in everything if r[0] < week_start], first, policy.rotation_weeks)
+    rotation = all(h > policy.rotation_threshold_hours for h in past)
     return Worked(
         day=sum(r[2] for r in rows if r[0] >= day_start),
         week=sum(int(r[2]) for r in rows),
@@ -66,17 +71,12 @@ def worked(db: Session, expert: Expert, policy: WellbeingPolicy, now: datetime) 
 def weekly_hours(db: Session, expert: Expert, week_start: datetime, weeks: int) -> list[float]:
     """Active hours in each of the `weeks` local weeks before `week_start`, oldest first."""
     first = week_start - weeks * WEEK
-    rows = repository.sessions_between(db, expert.id, first, week_start)
+    return _per_week(repository.sessions_between(db, expert.id, first, week_start), first, weeks)
+
+
+def _per_week(rows: list[Any], first: datetime, weeks: int) -> list[float]:
     totals = [0.0] * weeks
     for started, _, active, _ in rows:
         index = int((started - first) / WEEK)
         totals[min(index, weeks - 1)] += int(active) / 3600
     return totals
-
-
-def rotation_applies(
-    db: Session, expert: Expert, policy: WellbeingPolicy, week_start: datetime
-) -> bool:
-    """After `rotation_weeks` straight weeks above the threshold, this week's cap drops."""
-    past = weekly_hours(db, expert, week_start, policy.rotation_weeks)
-    return all(h > policy.rotation_threshold_hours for h in past)
