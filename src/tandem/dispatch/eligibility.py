@@ -11,17 +11,11 @@ from tandem.kit.errors import PermissionDenied
 from tandem.models import Expert, Project
 from tandem.models.enums import ExpertStatus, Role
 from tandem.projects.pay_terms import QualityPolicy
+from tandem.review.qualifications import effective_skills
+from tandem.review.removals import is_removed
 
 OWNER_ROLES = frozenset({Role.ADMIN, Role.REQUESTER})
 NEW_EXPERT_TRUST = 0.5
-
-
-def skill_levels(db: Session, expert: Expert, now: datetime) -> dict[str, int]:
-    """Declared skill levels, raised by passed and unexpired qualification tests."""
-    levels = dict(expert.skills)
-    for skill, level in repository.granted_levels(db, expert.id, now).items():
-        levels[skill] = max(level, levels.get(skill, 0))
-    return levels
 
 
 def why_not_eligible(
@@ -32,7 +26,10 @@ def why_not_eligible(
         return "your expert profile is not admitted yet"
     if owner_roles & OWNER_ROLES:
         return "you manage this project's organization: you may not label its items"
-    levels = skill_levels(db, expert, now) if project.required_skills else {}
+    if is_removed(db, expert.id, project.id):
+        return "you were removed from this project; see your verdicts page to appeal"
+    # declared levels, raised by passed and unexpired qualification tests
+    levels = effective_skills(db, expert, now) if project.required_skills else {}
     missing = [s for s, need in project.required_skills.items() if levels.get(s, 0) < need]
     if missing:
         return f"this project needs skill levels you lack: {', '.join(sorted(missing))}"

@@ -35,8 +35,6 @@ from tandem.models import (
     Item,
     Membership,
     Project,
-    Qualification,
-    QualificationGrant,
     Submission,
     Trust,
 )
@@ -260,21 +258,6 @@ def pool_claims_since(db: Session, project_id: int, expert_id: int, since: datet
         )
         or 0
     )
-
-
-def granted_levels(db: Session, expert_id: int, now: datetime) -> dict[str, int]:
-    """Skill levels from passed, unexpired qualification tests."""
-    rows = db.execute(
-        select(Qualification.skill, func.max(Qualification.level))
-        .join(QualificationGrant, QualificationGrant.qualification_id == Qualification.id)
-        .where(
-            QualificationGrant.expert_id == expert_id,
-            QualificationGrant.passed.is_(True),
-            (QualificationGrant.expires_at.is_(None)) | (QualificationGrant.expires_at > now),
-        )
-        .group_by(Qualification.skill)
-    )
-    return {skill: int(level) for skill, level in rows}
 
 
 def trust_of(db: Session, project_id: int, expert_id: int) -> float | None:
