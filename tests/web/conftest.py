@@ -25,6 +25,15 @@ from tandem.config import Settings
 from tandem.db.migrate import upgrade
 from tandem.db.session import make_engine
 
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 CHROMIUM = os.environ.get("TANDEM_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 
 
@@ -73,7 +82,7 @@ def browser() -> Iterator[Browser]:
             pytest.fail(f"Chromium not found at {CHROMIUM}; `make test` installs it with apt-get")
         pytest.skip("Chromium is not installed; set CI=1 to make this fail")
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         yield chromium
         chromium.close()
 
