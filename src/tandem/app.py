@@ -19,6 +19,7 @@ from tandem.auth import api as auth_api
 from tandem.auth import views as auth_views
 from tandem.auth.deps import LoginRequired
 from tandem.config import Settings, get_settings
+from tandem.console import views as console_views
 from tandem.db.session import get_sessionmaker
 from tandem.dispatch import api as dispatch_api
 from tandem.dispatch.scheduler import run_hourly
@@ -90,6 +91,7 @@ def create_app(
         work_views.router,
         review_views.router,
         pay_views.router,
+        console_views.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -1,0 +1,1 @@
+"""The requester console: project wizard, import, live dashboard and export pages."""
