@@ -87,3 +87,11 @@ def test_cohen_kappa_per_pair_matches_the_definition():
     assert pairs.common.tolist() == [8]
     assert pairs.kappa[0] == pytest.approx((p_o - p_e) / (1 - p_e))
     assert pairs.mean() == pytest.approx(pairs.kappa[0])
+
+
+def test_pairwise_kappa_without_any_shared_items_is_empty_not_an_error() -> None:
+    from tandem.quality.stats.encoding import encode
+
+    data, *_ = encode(["i1", "i2", "i3"], ["w1", "w2", "w3"], ["x", "y", "x"])
+    result = cohen_kappa_pairs(data)
+    assert len(result.kappa) == 0

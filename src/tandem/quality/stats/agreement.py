@@ -163,6 +163,9 @@ def cohen_kappa_pairs(data: Labels, *, min_common: int = 2) -> PairwiseKappa:
     a, b, n = common.row, common.col, common.data
     keep = n >= min_common
     a, b, n = a[keep], b[keep], n[keep]
+    if len(a) == 0:  # nobody labelled the same items: no pairs to compare
+        empty = np.zeros(0, dtype=np.int64)
+        return PairwiseKappa(empty, empty, empty, np.zeros(0))
     agree = np.zeros(len(a))
     chance = np.zeros(len(a))
     for c in range(k):
