@@ -7,11 +7,14 @@ from pathlib import Path
 
 import numpy as np
 import typer
+from rich.progress import Progress
 from rich.table import Table
 
 from tandem.cli.common import actor_by_email, console, err_console, unit_of_work
 from tandem.cli.project import _owner_email
+from tandem.kit.clock import utcnow
 from tandem.kit.errors import TandemError
+from tandem.models import Project
 from tandem.quality import service as quality_service
 from tandem.quality.labels_csv import LabelFile, numeric_values, read_labels, write_aggregates
 from tandem.quality.schemas import QualityReport
@@ -78,41 +81,119 @@ def agreement_command(
     console.print(table)
 
 
-def _print_report(report: QualityReport) -> None:
-    questions = Table(title=f"Project {report.project_id}: questions")
+def _num(v: float | None, digits: int = 3) -> str:
+    return "-" if v is None else f"{v:.{digits}f}"
+
+
+def _questions_table(report: QualityReport) -> Table:
+    table = Table(title=f"Project {report.project_id}: agreement per question")
     for column in ("question", "type", "labels", "items", "method", "alpha", "Fleiss", "Cohen"):
-        questions.add_column(column)
+        table.add_column(column)
     for q in report.questions:
-        questions.add_row(
-            q.question_id,
-            q.type,
-            str(q.labels),
-            str(q.items),
-            q.method or "-",
-            *(
-                f"{v:.3f}" if v is not None else "-"
-                for v in (q.alpha, q.fleiss_kappa, q.cohen_kappa)
-            ),
+        agreement = (_num(v) for v in (q.alpha, q.fleiss_kappa, q.cohen_kappa))
+        table.add_row(
+            q.question_id, q.type, str(q.labels), str(q.items), q.method or "-", *agreement
         )
-    experts = Table(title="Experts (pseudonyms)")
-    for column in ("expert", "trust", "gold", "consensus accuracy"):
-        experts.add_column(column)
+    return table
+
+
+def _experts_table(report: QualityReport) -> Table:
+    table = Table(title="Experts (pseudonyms)")
+    for column in ("expert", "trust", "gold", "gold acc.", "consensus acc.", "reliability"):
+        table.add_column(column)
     for e in report.experts:
-        consensus = f"{e.consensus_accuracy:.3f}" if e.consensus_accuracy is not None else "-"
-        experts.add_row(e.expert, f"{e.score:.3f}", f"{e.gold_correct}/{e.gold_seen}", consensus)
-    console.print(questions)
-    console.print(experts)
+        table.add_row(
+            e.expert,
+            _num(e.score),
+            f"{e.gold_correct}/{e.gold_seen}",
+            _num(e.gold_accuracy),
+            _num(e.consensus_accuracy),
+            _num(e.reliability),
+        )
+    return table
+
+
+def _confusion_tables(report: QualityReport) -> list[Table]:
+    tables = []
+    for m in report.confusion:
+        who = f" — {m.expert}" if m.expert else " — all experts"
+        table = Table(title=f"{m.question_id}: {m.reference} (rows) vs answers{who}")
+        table.add_column(m.reference)
+        for label in m.labels:
+            table.add_column(label, justify="right")
+        for label, row in zip(m.labels, m.counts, strict=True):
+            table.add_row(label, *(str(n) for n in row))
+        tables.append(table)
+    return tables
+
+
+def _leaderboard_tables(report: QualityReport) -> list[Table]:
+    tables = []
+    for board in report.leaderboards:
+        table = Table(
+            title=f"{board.question_id}: Bradley-Terry leaderboard ({board.players_from})"
+        )
+        for column in ("#", "player", "Elo", "95% interval", "comparisons"):
+            table.add_column(column)
+        for rank, e in enumerate(board.entries, start=1):
+            interval = f"{_num(e.lower, 0)} – {_num(e.upper, 0)}"
+            table.add_row(str(rank), e.player, f"{e.elo:.0f}", interval, str(e.comparisons))
+        tables.append(table)
+    return tables
+
+
+def _skills_table(report: QualityReport) -> Table:
+    table = Table(title="Trust per skill (Beta posterior over gold, this organization)")
+    for column in ("skill", "expert", "projects", "gold", "mean", "95% interval"):
+        table.add_column(column)
+    for s in report.skills:
+        interval = f"{s.lower:.3f} – {s.upper:.3f}"
+        gold = f"{s.gold_correct}/{s.gold_seen}"
+        table.add_row(s.skill, s.expert, str(s.projects), gold, f"{s.mean:.3f}", interval)
+    return table
+
+
+def _print_report(report: QualityReport) -> None:
+    when = report.computed_at.isoformat() if report.computed_at else "never"
+    stale = " [yellow](stale: new submissions since)[/yellow]" if report.stale else ""
+    console.print(f"computed: {when}{stale}")
+    console.print(_questions_table(report))
+    console.print(_experts_table(report))
+    for table in [*_confusion_tables(report), *_leaderboard_tables(report)]:
+        console.print(table)
+    if report.skills:
+        console.print(_skills_table(report))
+
+
+def _run_stale(method: str) -> None:
+    with unit_of_work() as db:
+        ids = quality_service.stale_project_ids(db)
+    with Progress(console=console) as progress:
+        task = progress.add_task("recomputing stale projects", total=len(ids))
+        for project_id in ids:
+            with unit_of_work() as db:  # one transaction per project: a failure keeps the rest
+                project = db.get(Project, project_id)
+                if project is not None:
+                    quality_service.recompute_project(db, project, utcnow(), method)
+            progress.advance(task)
+    console.print(f"recomputed {len(ids)} stale project(s)")
 
 
 @quality_app.command("run")
 def quality_run(
-    project: int = typer.Argument(..., help="Project id"),
+    project: int | None = typer.Argument(None, help="Project id (default: every stale project)"),
+    method: str = typer.Option("auto", help=f"One of {', '.join(METHODS)}"),
     as_user: str | None = typer.Option(None, "--as", help="Act as this user (default: owner)"),
 ) -> None:
-    """Recompute and store the project's aggregates and trust scores."""
+    """Recompute aggregates, trust and the report: one project, or every stale one."""
+    if method not in METHODS:
+        raise typer.BadParameter(f"use one of {', '.join(METHODS)}", param_hint="--method")
+    if project is None:
+        _run_stale(method)
+        return
     email = _owner_email(project, as_user)
     with console.status("recomputing aggregates and trust…"), unit_of_work() as db:
-        report = quality_service.recompute(db, actor_by_email(db, email), project)
+        report = quality_service.recompute(db, actor_by_email(db, email), project, method)
     _print_report(report)
 
 
@@ -121,7 +202,7 @@ def quality_report(
     project: int = typer.Argument(..., help="Project id"),
     as_user: str | None = typer.Option(None, "--as", help="Act as this user (default: owner)"),
 ) -> None:
-    """Print agreement per question and trust per expert (Rich tables)."""
+    """Print the stored report: agreement, experts, confusion matrices, leaderboards (Rich)."""
     email = _owner_email(project, as_user)
     with unit_of_work() as db:
         report = quality_service.report(db, actor_by_email(db, email), project)

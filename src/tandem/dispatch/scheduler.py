@@ -1,4 +1,4 @@
-"""The hourly allocation run inside `tandem serve`."""
+"""The hourly jobs inside `tandem serve`: allocation, then quality for stale projects."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tandem.dispatch.allocator import allocate_live_projects
 from tandem.kit.clock import utcnow
+from tandem.quality.service import recompute_stale_projects
 
 log = logging.getLogger("tandem.dispatch")
 INTERVAL_SECONDS = 3600
@@ -22,12 +23,21 @@ def allocate_once(factory: sessionmaker[Session]) -> int:
     return sum(r.reserved for r in results)
 
 
+def recompute_quality_once(factory: sessionmaker[Session]) -> int:
+    """Recompute aggregates, trust and reports of projects with new submissions; how many."""
+    with factory() as db:
+        ids = recompute_stale_projects(db, utcnow())
+        db.commit()
+    return len(ids)
+
+
 async def run_hourly(factory: sessionmaker[Session], interval: float = INTERVAL_SECONDS) -> None:
-    """Allocate now and then every `interval` seconds until cancelled; errors are logged."""
+    """Run the hourly jobs now and then every `interval` seconds until cancelled."""
     while True:
-        try:
-            reserved = await asyncio.to_thread(allocate_once, factory)
-            log.info("allocation run reserved %d items", reserved)
-        except Exception:  # a failed run must not stop the next one
-            log.exception("allocation run failed")
+        for name, job in (("allocation", allocate_once), ("quality", recompute_quality_once)):
+            try:
+                done = await asyncio.to_thread(job, factory)
+                log.info("%s run: %d", name, done)
+            except Exception:  # a failed run must not stop the next one
+                log.exception("%s run failed", name)
         await asyncio.sleep(interval)

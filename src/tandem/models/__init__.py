@@ -19,7 +19,7 @@ from tandem.models.qualification import Qualification, QualificationGrant
 from tandem.models.review import Review
 from tandem.models.review_task import ReviewTask
 from tandem.models.submission import Submission
-from tandem.models.trust import Trust
+from tandem.models.trust import QualityState, Trust
 from tandem.models.user import User
 from tandem.models.work_session import WorkSession
 
@@ -41,6 +41,7 @@ __all__ = [
     "ProjectRemoval",
     "Qualification",
     "QualificationGrant",
+    "QualityState",
     "Review",
     "ReviewTask",
     "Submission",

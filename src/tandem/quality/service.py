@@ -4,23 +4,30 @@ Trust per expert is a Beta posterior mean: a prior worth `PRIOR_WEIGHT` gold ite
 centred on the expert's consensus accuracy (Dawid-Skene / one-coin, weighted over the
 label-like questions), updated with their gold checks:
 score = (gold_correct + 1 + M*q) / (gold_seen + 2 + M), q = 0.5 without consensus.
+
+Everything is computed when a project's counted submissions changed (`recompute_stale_projects`,
+run hourly and by `tandem quality run`) or on demand, and stored: GET only reads.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from tandem.auth.actor import Actor
 from tandem.auth.security import pseudonym
+from tandem.kit.clock import utcnow
 from tandem.kit.errors import ValidationFailed, field_error
-from tandem.projects.forms import Form, parse_form
+from tandem.models import Project
+from tandem.projects.forms import Form, PairwiseQuestion, parse_form
 from tandem.projects.service import project_for_manager
+from tandem.quality import report as parts
 from tandem.quality import repository
 from tandem.quality.answers import Answer, QuestionStats, gold_key, question_stats
-from tandem.quality.schemas import ExpertTrust, QualityReport, QuestionQuality
+from tandem.quality.schemas import ExpertTrust, Leaderboard, QualityReport, QuestionQuality
 from tandem.quality.stats import METHODS
 
 PRIOR_WEIGHT = 4.0
@@ -102,72 +109,142 @@ def _question_report(q: Any, answers: list[Answer], s: QuestionStats) -> Questio
     )
 
 
+def _experts(
+    trust: list[dict[str, Any]], matches: dict[int, tuple[int, int]], name: parts.Namer
+) -> list[ExpertTrust]:
+    out = []
+    for t in trust:
+        seen, equal = matches.get(t["expert_id"], (0, 0))
+        out.append(
+            ExpertTrust(
+                expert=name(t["expert_id"]),
+                score=round(t["score"], 6),
+                gold_seen=t["gold_seen"],
+                gold_correct=t["gold_correct"],
+                gold_accuracy=t["gold_correct"] / t["gold_seen"] if t["gold_seen"] else None,
+                consensus_seen=seen,
+                consensus_accuracy=equal / seen if seen else None,
+                reliability=t["agreement"],
+            )
+        )
+    return out
+
+
+def _leaderboards(
+    db: Session, project_id: int, form: Form, by_question: dict[str, list[Answer]]
+) -> list[Leaderboard]:
+    pairwise = [q for q in form.questions if isinstance(q, PairwiseQuestion)]
+    if not any(by_question[q.id] for q in pairwise):
+        return []
+    payloads = repository.item_payloads(db, project_id)
+    boards = (parts.leaderboard(q, by_question[q.id], payloads) for q in pairwise)
+    return [b for b in boards if b is not None]
+
+
 def _compute(
-    db: Session, project_id: int, form: Form, method: str
-) -> tuple[list[QuestionQuality], list[dict[str, Any]], list[dict[str, Any]]]:
-    by_question = _answers_by_question(form, repository.counted_answers(db, project_id))
-    report, rows, stats = [], [], []
+    db: Session, project: Project, method: str
+) -> tuple[QualityReport, list[dict[str, Any]], list[dict[str, Any]]]:
+    form = parse_form(project.form)
+    by_question = _answers_by_question(form, repository.counted_answers(db, project.id))
+    questions, rows, stats = [], [], []
     for q in form.questions:
         s = question_stats(q, by_question[q.id], method)
         if s is None:
             continue
         stats.append(s)
         rows.extend(s.rows)
-        report.append(_question_report(q, by_question[q.id], s))
+        questions.append(_question_report(q, by_question[q.id], s))
     experts = {e for answers in by_question.values() for _, e, _ in answers}
-    gold = _gold_counts(form, by_question, repository.gold_answers(db, project_id))
-    return report, rows, _trust_rows(experts, gold, _consensus(stats))
+    gold = repository.gold_answers(db, project.id)
+    trust = _trust_rows(experts, _gold_counts(form, by_question, gold), _consensus(stats))
+    consensus = {(r["item_id"], r["question_id"]): r["answer"] for r in rows}
+    matches = parts.consensus_matches(form.questions, by_question, consensus)
+    name: parts.Namer = lambda expert_id: pseudonym(expert_id, project.org_id)  # noqa: E731
+    report = QualityReport(
+        project_id=project.id,
+        method=method,
+        questions=questions,
+        experts=_experts(trust, matches, name),
+        confusion=parts.confusion_matrices(form.questions, by_question, consensus, gold, name),
+        leaderboards=_leaderboards(db, project.id, form, by_question),
+    )
+    return report, rows, trust
 
 
-def _to_report(
-    project_id: int, org_id: int, questions: list[QuestionQuality], trust: list[dict[str, Any]]
-) -> QualityReport:
-    experts = [
-        ExpertTrust(
-            expert=pseudonym(t["expert_id"], org_id),
-            score=round(t["score"], 6),
-            gold_seen=t["gold_seen"],
-            gold_correct=t["gold_correct"],
-            consensus_accuracy=t["agreement"],
-        )
-        for t in trust
-    ]
-    return QualityReport(project_id=project_id, questions=questions, experts=experts)
-
-
-def recompute(db: Session, actor: Actor, project_id: int, method: str = "auto") -> QualityReport:
-    """Recompute and store every aggregate and trust score of the project."""
+def _check_method(method: str) -> None:
     if method not in METHODS:
         raise ValidationFailed(
             f"unknown method {method!r}",
             errors=[field_error(["method"], f"use one of {', '.join(METHODS)}")],
         )
-    project = project_for_manager(db, actor, project_id)
-    questions, rows, trust = _compute(db, project.id, parse_form(project.form), method)
+
+
+def recompute_project(db: Session, project: Project, now: datetime, method: str = "auto") -> None:
+    """Recompute and store a project's aggregates, trust rows and report; no permission check."""
+    _check_method(method)
+    counted, last_id = repository.fingerprint(db, project.id)
+    report, rows, trust = _compute(db, project, method)
+    report.computed_at = now
     repository.upsert_aggregates(db, project.id, rows)
     repository.upsert_trust(db, project.id, trust)
-    return _to_report(project.id, project.org_id, questions, trust)
+    repository.save_state(
+        db,
+        project.id,
+        {
+            "counted_submissions": counted,
+            "last_submission_id": last_id,
+            "method": method,
+            "report": report.model_dump(mode="json"),
+            "computed_at": now,
+        },
+    )
+
+
+def stale_project_ids(db: Session) -> list[int]:
+    """Projects whose counted submissions changed since their last quality computation."""
+    return repository.stale_project_ids(db)
+
+
+def recompute_stale_projects(db: Session, now: datetime, method: str = "auto") -> list[int]:
+    """Recompute every stale project (the hourly job); returns the ids recomputed."""
+    ids = stale_project_ids(db)
+    for project_id in ids:
+        project = db.get(Project, project_id)
+        if project is not None:  # ids come from rows referencing the project; kept safe
+            recompute_project(db, project, now, method)
+    return ids
+
+
+def recompute(db: Session, actor: Actor, project_id: int, method: str = "auto") -> QualityReport:
+    """Recompute and store every aggregate and trust score of the project now."""
+    _check_method(method)
+    project = project_for_manager(db, actor, project_id)
+    recompute_project(db, project, utcnow(), method)
+    return _stored_report(db, project)
+
+
+def _skills(db: Session, project: Project, report: QualityReport) -> None:
+    ids = [t.expert_id for t in repository.trust_rows(db, project.id)]
+    rows = repository.skill_gold(db, project.org_id, sorted(project.required_skills or {}), ids)
+    report.skills = [
+        parts.skill_posterior(skill, pseudonym(e, project.org_id), n, seen, correct)
+        for skill, e, n, seen, correct in rows
+    ]
+
+
+def _stored_report(db: Session, project: Project) -> QualityReport:
+    state = repository.state(db, project.id)
+    if state is None:
+        report = QualityReport(project_id=project.id)
+        report.stale = repository.fingerprint(db, project.id)[0] > 0
+    else:
+        report = QualityReport.model_validate(state.report)
+        current = repository.fingerprint(db, project.id)
+        report.stale = current != (state.counted_submissions, state.last_submission_id)
+    _skills(db, project, report)
+    return report
 
 
 def report(db: Session, actor: Actor, project_id: int) -> QualityReport:
-    """Agreement computed now; aggregates summary and trust from the stored rows."""
-    project = project_for_manager(db, actor, project_id)
-    questions, _, _ = _compute(db, project.id, parse_form(project.form), "mv")
-    stored: dict[str, list[Any]] = {}
-    for agg in repository.aggregates(db, project.id):
-        stored.setdefault(agg.question_id, []).append(agg)
-    for q in questions:
-        mine = stored.get(q.question_id, [])
-        q.items, q.method = len(mine), (mine[0].method if mine else None)
-        q.mean_confidence = sum(a.confidence for a in mine) / len(mine) if mine else None
-    trust = [
-        {
-            "expert_id": t.expert_id,
-            "score": t.score,
-            "gold_seen": t.gold_seen,
-            "gold_correct": t.gold_correct,
-            "agreement": t.agreement,
-        }
-        for t in repository.trust_rows(db, project.id)
-    ]
-    return _to_report(project.id, project.org_id, questions, trust)
+    """The stored report (never recomputed here), whether it is stale, and trust per skill."""
+    return _stored_report(db, project_for_manager(db, actor, project_id))
