@@ -22,7 +22,7 @@ from tandem.config import Settings, get_settings
 from tandem.console import views as console_views
 from tandem.db.session import get_sessionmaker
 from tandem.dispatch import api as dispatch_api
-from tandem.dispatch.scheduler import run_hourly
+from tandem.dispatch.scheduler import run_jobs
 from tandem.export import api as export_api
 from tandem.items import api as items_api
 from tandem.kit.errors import TandemError
@@ -44,7 +44,7 @@ PROBLEM = "application/problem+json"
 def _lifespan(run_scheduler: bool) -> Any:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        task = asyncio.create_task(run_hourly(app.state.sessionmaker)) if run_scheduler else None
+        task = asyncio.create_task(run_jobs(app.state.sessionmaker)) if run_scheduler else None
         yield
         if task is not None:
             task.cancel()

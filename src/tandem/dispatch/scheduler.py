@@ -1,9 +1,10 @@
-"""The hourly jobs inside `tandem serve`: allocation, then quality for stale projects."""
+"""Periodic jobs inside `tandem serve`: allocation hourly, stale quality reports every 5 min."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -13,6 +14,7 @@ from tandem.quality.service import recompute_stale_projects
 
 log = logging.getLogger("tandem.dispatch")
 INTERVAL_SECONDS = 3600
+QUALITY_INTERVAL_SECONDS = 300
 
 
 def allocate_once(factory: sessionmaker[Session]) -> int:
@@ -31,13 +33,25 @@ def recompute_quality_once(factory: sessionmaker[Session]) -> int:
     return len(ids)
 
 
-async def run_hourly(factory: sessionmaker[Session], interval: float = INTERVAL_SECONDS) -> None:
-    """Run the hourly jobs now and then every `interval` seconds until cancelled."""
+async def run_every(
+    name: str,
+    job: Callable[[sessionmaker[Session]], int],
+    factory: sessionmaker[Session],
+    interval: float,
+) -> None:
+    """Run `job` now and then every `interval` seconds until cancelled; errors are logged."""
     while True:
-        for name, job in (("allocation", allocate_once), ("quality", recompute_quality_once)):
-            try:
-                done = await asyncio.to_thread(job, factory)
-                log.info("%s run: %d", name, done)
-            except Exception:  # a failed run must not stop the next one
-                log.exception("%s run failed", name)
+        try:
+            done = await asyncio.to_thread(job, factory)
+            log.info("%s run: %d", name, done)
+        except Exception:  # a failed run must not stop the next one
+            log.exception("%s run failed", name)
         await asyncio.sleep(interval)
+
+
+async def run_jobs(factory: sessionmaker[Session]) -> None:
+    """Allocation hourly; quality for projects with new submissions every 5 minutes."""
+    await asyncio.gather(
+        run_every("allocation", allocate_once, factory, INTERVAL_SECONDS),
+        run_every("quality", recompute_quality_once, factory, QUALITY_INTERVAL_SECONDS),
+    )
