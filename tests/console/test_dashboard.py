@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from tandem.console.service import throughput
 from tandem.kit.clock import FakeClock
+from tandem.models import Item, Project
 from tests import factories as f
 from tests.console.conftest import login
 
@@ -33,7 +34,13 @@ def test_dashboard_json_counts_progress_throughput_answers_and_time(
 ) -> None:
     start = clock.now()
     owner, project_id = _seeded(db, clock)
-    login(client, owner)
+    csrf = login(client, owner)
+    recompute = client.post(
+        f"/console/projects/{project_id}/quality/recompute",
+        data={"csrf": csrf},
+        headers={"HX-Request": "true"},
+    )
+    assert recompute.status_code == 200 and 'id="agreement" hx-swap-oob="true"' in recompute.text
     board = client.get(f"/console/projects/{project_id}/dashboard.json").json()
     assert (board["items"], board["complete"], board["submissions"]) == (2, 2, 4)
     assert board["percent_complete"] == 100.0
@@ -47,6 +54,61 @@ def test_dashboard_json_counts_progress_throughput_answers_and_time(
     assert board["time_per_item"]["mean_seconds"] == 165.0
     agreement = {q["question_id"]: q for q in board["agreement"]}
     assert agreement["preference"]["labels"] == 4
+    assert board["agreement_computed_at"] is not None and board["agreement_stale"] is False
+
+
+def test_agreement_is_the_stored_report_and_says_when_it_is_out_of_date(
+    client: TestClient, db: Session, clock: FakeClock
+) -> None:
+    owner, project_id = _seeded(db, clock)
+    csrf = login(client, owner)
+    url = f"/console/projects/{project_id}/dashboard"
+    board = client.get(url + ".json").json()
+    # nothing computed yet: the page reads the stored report and never computes on GET
+    assert board["agreement"] == [] and board["agreement_computed_at"] is None
+    assert board["agreement_stale"] is True
+    page = client.get(url).text
+    assert "Not computed yet" in page and "out of date" in page and "Recompute now" in page
+    assert client.get(url + ".json").json()["agreement_computed_at"] is None
+    # a plain form post (no htmx) recomputes and comes back to the dashboard
+    done = client.post(
+        f"/console/projects/{project_id}/quality/recompute",
+        data={"csrf": csrf},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303 and done.headers["location"] == url
+    board = client.get(url + ".json").json()
+    assert board["agreement_stale"] is False
+    assert board["agreement_computed_at"] == clock.now().isoformat()
+    assert "up to date" in client.get(url).text
+    # a new counted submission makes the stored report stale; GET still does not recompute
+    project = db.get(Project, project_id)
+    assert project is not None
+    db.add(Item(project_id=project_id, external_id="late", payload={"a": "A", "b": "B"}))
+    db.flush()
+    f.submission(db, project, f.expert(db), f.good_response("B"))
+    board = client.get(url + ".json").json()
+    assert board["agreement_stale"] is True and board["submissions"] == 5
+    assert {q["question_id"]: q["labels"] for q in board["agreement"]}["preference"] == 4
+    live = client.get(url + "/live").text
+    assert "out of date" in live and "new submissions since" in live
+
+
+def test_only_the_projects_managers_may_recompute(
+    client: TestClient, db: Session, clock: FakeClock
+) -> None:
+    owner, project_id = _seeded(db, clock)
+    for stranger in (f.requester(db, f.org(db)), f.expert(db)):
+        csrf = login(client, stranger)
+        answer = client.post(
+            f"/console/projects/{project_id}/quality/recompute", data={"csrf": csrf}
+        )
+        assert answer.status_code == 404
+    csrf = login(client, owner)
+    refused = client.post(f"/console/projects/{project_id}/quality/recompute", data={"csrf": "x"})
+    assert refused.status_code == 403
+    board = client.get(f"/console/projects/{project_id}/dashboard.json").json()
+    assert board["agreement_computed_at"] is None
 
 
 def test_dashboard_page_and_live_fragment_render_tables_for_the_charts(

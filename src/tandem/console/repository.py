@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tandem.models import Submission
@@ -39,15 +39,3 @@ def counted_active_seconds(db: Session, project_id: int) -> list[int]:
         )
     )
     return [int(s) for s in rows]
-
-
-def has_shared_item(db: Session, project_id: int) -> bool:
-    """Whether two counted submissions share an item: agreement needs that."""
-    shared = (
-        select(Submission.item_id)
-        .where(Submission.project_id == project_id, Submission.counted.is_(True))
-        .group_by(Submission.item_id)
-        .having(func.count(func.distinct(Submission.expert_id)) > 1)
-        .limit(1)
-    )
-    return db.scalar(shared) is not None

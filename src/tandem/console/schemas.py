@@ -33,7 +33,12 @@ class TimePerItem(BaseModel):
 
 
 class Dashboard(BaseModel):
-    """Everything the live dashboard draws, computed on each poll."""
+    """Everything the live dashboard draws, read on each poll.
+
+    Agreement is the quality engine's stored report (recomputed every 5 minutes when
+    there are new submissions, or on request): `agreement_computed_at` says when, and
+    `agreement_stale` whether counted submissions arrived since.
+    """
 
     project_id: int
     status: str
@@ -43,6 +48,8 @@ class Dashboard(BaseModel):
     percent_complete: float
     throughput: list[HourCount]
     agreement: list[QuestionQuality]
+    agreement_computed_at: str | None = None
+    agreement_stale: bool = False
     distributions: list[Distribution]
     time_per_item: TimePerItem
     generated_at: str

@@ -26,7 +26,6 @@ from tandem.projects.forms import (
     parse_form,
 )
 from tandem.quality import service as quality
-from tandem.quality.schemas import QuestionQuality
 
 THROUGHPUT_HOURS = 48
 Categorical = LabelQuestion | MultiLabelQuestion | RatingQuestion | PairwiseQuestion
@@ -91,12 +90,10 @@ def time_per_item(seconds: list[int], estimate: int) -> TimePerItem:
     )
 
 
-def _agreement(db: Session, actor: Actor, project_id: int) -> list[QuestionQuality]:
-    # agreement is undefined until two experts label one item (and the engine's Cohen's
-    # kappa fails on a project without such a pair), so ask only once there is one
-    if not repository.has_shared_item(db, project_id):
-        return []
-    return quality.report(db, actor, project_id).questions
+def recompute_agreement(db: Session, actor: Actor, project_id: int) -> Dashboard:
+    """Recompute the project's quality report now (managers only), then the dashboard."""
+    quality.recompute(db, actor, project_id)
+    return dashboard(db, actor, project_id)
 
 
 def dashboard(db: Session, actor: Actor, project_id: int) -> Dashboard:
@@ -106,6 +103,7 @@ def dashboard(db: Session, actor: Actor, project_id: int) -> Dashboard:
     now = utcnow()
     since = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=THROUGHPUT_HOURS - 1)
     form = parse_form(project.form)
+    stored = quality.report(db, actor, project.id)  # reads the stored report, never computes
     return Dashboard(
         project_id=project.id,
         status=str(project.status),
@@ -114,7 +112,9 @@ def dashboard(db: Session, actor: Actor, project_id: int) -> Dashboard:
         submissions=prog.submissions,
         percent_complete=round(100 * prog.complete / prog.items, 1) if prog.items else 0.0,
         throughput=throughput(repository.submission_times_since(db, project.id, since), now),
-        agreement=_agreement(db, actor, project.id),
+        agreement=stored.questions,
+        agreement_computed_at=stored.computed_at.isoformat() if stored.computed_at else None,
+        agreement_stale=stored.stale,
         distributions=distributions(form, repository.counted_responses(db, project.id)),
         time_per_item=time_per_item(
             repository.counted_active_seconds(db, project.id), project.time_estimate_seconds

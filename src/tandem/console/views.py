@@ -151,6 +151,18 @@ def dashboard_live(project_id: int, request: Request, actor: WebActor, db: Sessi
     return render(request, "console/_dashboard_live.html", board=board)
 
 
+@router.post("/projects/{project_id}/quality/recompute")
+async def recompute_quality(
+    project_id: int, request: Request, actor: WebActor, db: SessionDep
+) -> Response:
+    """Recompute agreement now; htmx gets the dashboard's parts, a plain form a redirect."""
+    await _form(request)
+    board = service.recompute_agreement(db, actor, project_id)
+    if request.headers.get("HX-Request"):
+        return render(request, "console/_dashboard_live.html", board=board)
+    return RedirectResponse(f"/console/projects/{project_id}/dashboard", 303)
+
+
 @router.get("/projects/{project_id}/dashboard.json")
 def dashboard_json(project_id: int, actor: WebActor, db: SessionDep) -> Dashboard:
     """The dashboard's numbers; the page polls this every few seconds."""
