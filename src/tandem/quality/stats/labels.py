@@ -125,30 +125,23 @@ def _has_overlap(data: Labels) -> bool:
 
 
 def choose_method(data: Labels) -> str:
-    """The `auto` rule: the richest model the data can identify (see docs/quality.md)."""
-    data = keep_last(data)
-    per_item = data.size / max(data.n_items, 1)
-    per_worker = np.bincount(data.worker, minlength=data.n_workers)
-    if per_item < 2.5:
-        # with two votes or fewer per item no model can tell a good worker from a bad one
-        return "mv"
-    # a full K x K confusion matrix needs a few labels per cell for most of the labels
-    well_observed = per_worker >= 2 * data.n_classes**2
-    if per_worker[well_observed].sum() >= 0.5 * data.size:
-        return "ds"
-    return "one-coin"
+    """The `auto` rule: the admissible model with the best BIC (see selection.py)."""
+    from tandem.quality.stats.selection import select
+
+    return select(data).method
 
 
 def auto(data: Labels) -> Aggregation:
-    """Aggregate with the method `choose_method` picks; the result names that method."""
-    chosen = choose_method(data)
-    result = aggregate(data, chosen)
+    """Aggregate with the model the `auto` rule picks; the result names that model."""
+    from tandem.quality.stats.selection import select
+
+    result = select(data)
     return Aggregation(
         label=result.label,
         confidence=result.confidence,
         probs=result.probs,
         worker_accuracy=result.worker_accuracy,
-        method=f"auto:{chosen}",
+        method=f"auto:{result.method}",
         iterations=result.iterations,
         log_likelihood=result.log_likelihood,
     )
