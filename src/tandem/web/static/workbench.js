@@ -65,7 +65,10 @@
     document.addEventListener(type, () => { inputEvents += 1; }, { passive: true })
   );
   function beat() {
-    const body = JSON.stringify({ focused: document.hasFocus(), input_events: inputEvents });
+    // only while this page has focus and the expert typed, clicked or scrolled since the
+    // last beat: an idle or background tab sends nothing and earns no active time
+    if (!document.hasFocus() || document.hidden || inputEvents === 0) { inputEvents = 0; return; }
+    const body = JSON.stringify({ focused: true, input_events: inputEvents });
     inputEvents = 0;
     fetch("/api/v1/assignments/" + assignment + "/heartbeat", {
       method: "POST",
@@ -111,10 +114,12 @@
     });
     list.addEventListener("keydown", (e) => {
       const li = e.target.closest("li");
-      if (li && e.altKey && (e.key === "ArrowUp" || e.key === "ArrowDown")) {
-        e.preventDefault();
-        move(li, e.key === "ArrowUp" ? -1 : 1);
-      }
+      if (!li || (e.key !== "ArrowUp" && e.key !== "ArrowDown")) return;
+      e.preventDefault();
+      if (e.altKey) { move(li, e.key === "ArrowUp" ? -1 : 1); return; }
+      // plain arrows walk the answers; Alt+arrows carry the focused one along
+      const next = e.key === "ArrowUp" ? li.previousElementSibling : li.nextElementSibling;
+      if (next) next.focus();
     });
   });
 
@@ -192,16 +197,28 @@
   // --- keyboard shortcuts ------------------------------------------------------------
   const questions = Array.from(form.querySelectorAll("fieldset"));
   let current = 0;
-  function focusQuestion(n) {
+  function focusQuestion(n, moveFocus) {
     current = Math.max(0, Math.min(questions.length - 1, n));
     questions.forEach((q, i) => q.classList.toggle("current", i === current));
-    questions[current].scrollIntoView({ block: "nearest" });
+    const fieldset = questions[current];
+    if (moveFocus) {
+      // focus follows j / k so a screen reader reads the question and Tab starts there
+      const first = fieldset.querySelector("[data-ranking] li");
+      fieldset.tabIndex = -1;
+      (first || fieldset).focus({ preventScroll: true });
+    }
+    fieldset.scrollIntoView({ block: "nearest" });
   }
   function choose(n) {
     const fieldset = questions[current];
     const spanButtons = fieldset.querySelectorAll("[data-span-label]");
     if (spanButtons.length) {
       if (spanButtons[n]) labelSelection(fieldset, spanButtons[n].dataset.spanLabel);
+      return;
+    }
+    const answers = fieldset.querySelectorAll("[data-ranking] li");
+    if (answers.length) {  // ranking: the n-th answer takes the focus; Alt+↑ / Alt+↓ move it
+      if (answers[n]) answers[n].focus();
       return;
     }
     const options = fieldset.querySelectorAll("input[type=radio], input[type=checkbox]");
@@ -212,7 +229,14 @@
       Array.from(groups.values())[0];
     if (open && open[n]) {
       open[n].click();
+      open[n].focus();  // Tab goes on from the answer: strength, then justification
     }
+  }
+  function write() {
+    const area = questions[current].querySelector("textarea:not(.spanjson), input[type=text]");
+    if (!area) return;
+    area.focus();
+    area.setSelectionRange(area.value.length, area.value.length);  // carry on where you left off
   }
   const help = document.getElementById("help");
   document.getElementById("help-open").addEventListener("click", () => help.showModal());
@@ -222,12 +246,13 @@
     if (typing && e.key === "Escape") { typing.blur(); return; }  // leave the field for shortcuts
     if (typing || e.altKey || e.ctrlKey || e.metaKey || help.open) return;
     if (e.key === "?") { e.preventDefault(); help.showModal(); }
-    else if (e.key === "j") focusQuestion(current + 1);
-    else if (e.key === "k") focusQuestion(current - 1);
+    else if (e.key === "j") focusQuestion(current + 1, true);
+    else if (e.key === "k") focusQuestion(current - 1, true);
+    else if (e.key === "t") { e.preventDefault(); write(); }
     else if (e.key === "g") { const g = document.getElementById("guidelines"); if (g) g.open = !g.open; }
     else if (e.key === "s") { const s = document.getElementById("skip"); s.open = true; s.querySelector("select").focus(); }
     else if (/^[1-9]$/.test(e.key)) { e.preventDefault(); choose(Number(e.key) - 1); }
   });
-  if (questions.length) focusQuestion(0);
+  if (questions.length) focusQuestion(0, false);
   restoreDraft();
 })();
