@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tandem.console.service import throughput
+from tandem.console.service import throughput, time_buckets
 from tandem.kit.clock import FakeClock
 from tandem.models import Item, Project
 from tests import factories as f
@@ -52,6 +52,7 @@ def test_dashboard_json_counts_progress_throughput_answers_and_time(
     assert pref["counts"] == {"A": 3, "B": 1, "tie": 0}
     assert board["time_per_item"]["median_seconds"] == 150.0
     assert board["time_per_item"]["mean_seconds"] == 165.0
+    assert sum(board["time_per_item"]["buckets"].values()) == 4
     agreement = {q["question_id"]: q for q in board["agreement"]}
     assert agreement["preference"]["labels"] == 4
     assert board["agreement_computed_at"] is not None and board["agreement_stale"] is False
@@ -69,6 +70,7 @@ def test_agreement_is_the_stored_report_and_says_when_it_is_out_of_date(
     assert board["agreement_stale"] is True
     page = client.get(url).text
     assert "Not computed yet" in page and "out of date" in page and "Recompute now" in page
+    assert f'name="csrf" value="{csrf}"' in page  # the button's form carries the session's token
     assert client.get(url + ".json").json()["agreement_computed_at"] is None
     # a plain form post (no htmx) recomputes and comes back to the dashboard
     done = client.post(
@@ -121,7 +123,7 @@ def test_dashboard_page_and_live_fragment_render_tables_for_the_charts(
     assert 'id="chart-throughput"' in page.text and "/static/vendor/chart.umd.min.js" in page.text
     assert "Items complete: 2 of 2 (100.0%)" in page.text
     live = client.get(f"/console/projects/{project_id}/dashboard/live")
-    assert live.text.count('hx-swap-oob="true"') == 4  # summary, throughput, agreement, 1 dist
+    assert live.text.count('hx-swap-oob="true"') == 5  # summary, throughput, agreement, dist, time
 
 
 def test_throughput_drops_submissions_outside_the_window() -> None:
@@ -132,6 +134,13 @@ def test_throughput_drops_submissions_outside_the_window() -> None:
     assert [h.submissions for h in hours if h.submissions] == [1, 1, 1]
     assert hours[-1].hour == "2026-01-05T09:00:00+00:00" and hours[-1].submissions == 1
     assert hours[0].hour == "2026-01-03T10:00:00+00:00"
+
+
+def test_time_buckets_count_each_band_of_the_estimate() -> None:
+    bands = time_buckets([60, 100, 150, 151, 300, 450, 601, 5000], 300)
+    assert bands == {
+        "0–2.5 min": 3, "2.5–5 min": 2, "5–7.5 min": 1, "7.5–10 min": 0, "over 10 min": 2,
+    }  # fmt: skip
 
 
 def test_console_pages_render_for_the_owner(client: TestClient, db: Session) -> None:

@@ -121,11 +121,16 @@ def test_requester_builds_imports_and_watches_the_dashboard(
     expect(page.locator("body")).to_have_attribute("data-charts-drawn", "1")
     assert page.locator("#chart-throughput").evaluate(DRAWN) > 500
     assert page.locator('canvas[data-dist="topic"]').evaluate(DRAWN) > 100
+    assert page.locator("#chart-time").evaluate(DRAWN) > 100
+    expect(page.locator("#time-table")).to_contain_text("Median")
     expect(page.locator("#dash-summary")).to_contain_text("Items complete: 4 of 6")
     expect(page.locator("#dist-table-topic")).to_contain_text("math")
+    expect(page.locator("#agreement-when")).to_contain_text("Not computed yet")
+    page.get_by_role("button", name="Recompute now").click()  # htmx, through the quality service
+    expect(page.locator("#agreement-when")).to_contain_text("up to date")
     label = page.locator("#chart-throughput").get_attribute("aria-label") or ""
     assert label.startswith("Bar chart: 4 submissions")
     page.screenshot(path=str(SCREENSHOTS / "console-dashboard.png"), full_page=True)
     _work(live_server, project_id, [("history", 3)])  # the next poll (every 10 s) shows it
     expect(page.locator("[data-stat=submissions]")).to_have_text("5", timeout=15_000)
-    expect(page.locator("body")).to_have_attribute("data-charts-drawn", "2")
+    expect(page.locator("#agreement-when")).to_contain_text("out of date")

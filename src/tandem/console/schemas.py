@@ -30,6 +30,7 @@ class TimePerItem(BaseModel):
     median_seconds: float | None
     mean_seconds: float | None
     estimate_seconds: int
+    buckets: dict[str, int] = {}  # submissions per band of active time, against the estimate
 
 
 class Dashboard(BaseModel):

@@ -80,13 +80,33 @@ def distributions(form: Form, responses: list[dict[str, Any]]) -> list[Distribut
     return result
 
 
+TIME_BANDS = (0.5, 1.0, 1.5, 2.0)  # multiples of the estimate; the last band is open
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:g}"
+
+
+def time_buckets(seconds: list[int], estimate: int) -> dict[str, int]:
+    """How many submissions took each band of time: under half the estimate, … over twice."""
+    edges = [estimate * b for b in TIME_BANDS]
+    names = [f"{_minutes(lo)}–{_minutes(hi)} min" for lo, hi in zip([0.0, *edges], edges)]
+    names.append(f"over {_minutes(edges[-1])} min")
+    counts = dict.fromkeys(names, 0)
+    for s in seconds:
+        band = next((n for n, edge in enumerate(edges) if s <= edge), len(edges))
+        counts[names[band]] += 1
+    return counts
+
+
 def time_per_item(seconds: list[int], estimate: int) -> TimePerItem:
-    """Median and mean active seconds of counted submissions."""
+    """Median and mean active seconds of counted submissions, and their spread in bands."""
     return TimePerItem(
         submissions=len(seconds),
         median_seconds=float(statistics.median(seconds)) if seconds else None,
         mean_seconds=round(statistics.fmean(seconds), 1) if seconds else None,
         estimate_seconds=estimate,
+        buckets=time_buckets(seconds, estimate),
     )
 
 

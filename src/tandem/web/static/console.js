@@ -118,7 +118,8 @@
     var holder = document.getElementById("dash-data");
     if (!holder || !window.Chart) { return; }
     var board = JSON.parse(holder.dataset.board);
-    var shown = JSON.stringify([board.throughput, board.distributions]);
+    var shown = JSON.stringify([board.throughput, board.distributions, board.agreement,
+      board.time_per_item]);
     if (shown === drawn) { return; }
     drawn = shown;
     var canvas = document.getElementById("chart-throughput");
@@ -135,6 +136,23 @@
       c.setAttribute("aria-label", "Answers to " + d.question_id + ": " +
         labels.map(function (k, i) { return k + " " + values[i]; }).join(", "));
     });
+    var agreement = document.getElementById("chart-agreement");
+    if (agreement) {
+      var qs = board.agreement.map(function (q) { return q.question_id; });
+      var alphas = board.agreement.map(function (q) { return q.alpha === null ? null : Number(q.alpha.toFixed(3)); });
+      drawChart(agreement, "bar", qs, alphas, true);
+      agreement.setAttribute("aria-label", qs.length ? "Krippendorff's alpha per question: " +
+        qs.map(function (q, i) { return q + " " + (alphas[i] === null ? "not measured" : alphas[i]); }).join(", ") :
+        "No agreement computed yet");
+    }
+    var time = document.getElementById("chart-time");
+    if (time) {
+      var bands = Object.keys(board.time_per_item.buckets || {});
+      var inBand = bands.map(function (k) { return board.time_per_item.buckets[k]; });
+      drawChart(time, "bar", bands, inBand, false);
+      time.setAttribute("aria-label", "Submissions per band of active time: " +
+        bands.map(function (k, i) { return k + " " + inBand[i]; }).join(", "));
+    }
     document.body.dataset.chartsDrawn = String(Number(document.body.dataset.chartsDrawn || 0) + 1);
   }
 
