@@ -90,7 +90,8 @@ def _minutes(seconds: float) -> str:
 def time_buckets(seconds: list[int], estimate: int) -> dict[str, int]:
     """How many submissions took each band of time: under half the estimate, … over twice."""
     edges = [estimate * b for b in TIME_BANDS]
-    names = [f"{_minutes(lo)}–{_minutes(hi)} min" for lo, hi in zip([0.0, *edges], edges)]
+    lows = [0.0, *edges[:-1]]
+    names = [f"{_minutes(lo)}–{_minutes(hi)} min" for lo, hi in zip(lows, edges, strict=True)]
     names.append(f"over {_minutes(edges[-1])} min")
     counts = dict.fromkeys(names, 0)
     for s in seconds:
