@@ -19,14 +19,22 @@ NEW_EXPERT_TRUST = 0.5
 
 
 def why_not_eligible(
-    db: Session, expert: Expert, project: Project, now: datetime, owner_roles: set[Role]
+    db: Session,
+    expert: Expert,
+    project: Project,
+    now: datetime,
+    owner_roles: set[Role],
+    barred: bool | None = None,
 ) -> str | None:
-    """The reason an expert may not work on a project, or None when they may."""
+    """The reason an expert may not work on a project, or None when they may.
+
+    `barred`: whether a removal is in force, when the caller already read it.
+    """
     if expert.status != ExpertStatus.ADMITTED:
         return "your expert profile is not admitted yet"
     if owner_roles & OWNER_ROLES:
         return "you manage this project's organization: you may not label its items"
-    if is_removed(db, expert.id, project.id):
+    if is_removed(db, expert.id, project.id) if barred is None else barred:
         return "you were removed from this project; see your verdicts page to appeal"
     # declared levels, raised by passed and unexpired qualification tests
     levels = effective_skills(db, expert, now) if project.required_skills else {}
@@ -51,9 +59,14 @@ def _trust_problem(db: Session, expert: Expert, project: Project) -> str | None:
 
 
 def check_eligible(
-    db: Session, expert: Expert, project: Project, now: datetime, owner_roles: set[Role]
+    db: Session,
+    expert: Expert,
+    project: Project,
+    now: datetime,
+    owner_roles: set[Role],
+    barred: bool | None = None,
 ) -> None:
     """Raise PermissionDenied, with the reason, unless the expert may work on the project."""
-    reason = why_not_eligible(db, expert, project, now, owner_roles)
+    reason = why_not_eligible(db, expert, project, now, owner_roles, barred)
     if reason is not None:
         raise PermissionDenied(reason)

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tandem.auth.actor import Actor
-from tandem.dispatch import repository
+from tandem.dispatch import claims, repository
 from tandem.dispatch.eligibility import check_eligible, why_not_eligible
 from tandem.kit.clock import utcnow
 from tandem.kit.errors import Conflict, NotFound, NoWorkAvailable
@@ -59,11 +59,13 @@ def eligible_projects(db: Session, actor: Actor, projects: list[Project]) -> lis
 
 def visible_project(db: Session, actor: Actor, project_id: int) -> Project:
     """A live or paused project the caller may work on (404 if it is not live at all)."""
-    project = db.get(Project, project_id)
-    if project is None or project.status not in (ProjectStatus.LIVE, ProjectStatus.PAUSED):
-        raise NotFound("project not found")
     expert = actor.require_expert()
-    check_eligible(db, expert, project, utcnow(), actor.roles.get(project.org_id, set()))
+    found = claims.project_for_claim(db, project_id, expert.id)  # one read, org included
+    if found is None or found[0].status not in (ProjectStatus.LIVE, ProjectStatus.PAUSED):
+        raise NotFound("project not found")
+    project, barred = found
+    roles = actor.roles.get(project.org_id, set())
+    check_eligible(db, expert, project, utcnow(), roles, barred)
     return project
 
 
@@ -74,19 +76,18 @@ def next_assignment(db: Session, actor: Actor, project_id: int) -> Assignment:
     if project.status != ProjectStatus.LIVE:
         raise Conflict("this project is paused; no new work is handed out")
     now = utcnow()
-    repository.close_lapsed(db, project.id, now)  # in the claiming transaction: no sweeper
-    current = repository.open_assignment(db, project.id, expert.id, now)
-    if current is not None:
+    current = claims.open_or_ready(db, project.id, expert.id, now)
+    if current is not None and current.status == AssignmentStatus.ACTIVE:
         return current  # an item already open can always be finished
     refusal = gate.refusal(db, expert, project, now)
     if refusal is not None:
         raise WorkRefused(refusal)
-    try:
-        with db.begin_nested():
-            claimed = _claim(db, project, expert, now)
-    except IntegrityError:
-        # the same expert claimed in parallel (one active lease each): give them that one
-        claimed = repository.open_assignment(db, project.id, expert.id, now)
+    lease = _Lease(project, expert, now)
+    claimed = _claim_special(db, lease, current) or _claim_from_pool(db, lease)
+    # lapsed leases and stale reservations hold slots: free them, in this same
+    # transaction, only when the pool looks empty, so a claim needs no sweeper
+    if claimed is None and repository.close_lapsed(db, project.id, now):
+        claimed = _claim_from_pool(db, lease)
     if claimed is None:
         raise NoWorkAvailable(_nothing_now(db, expert, project, now))
     return claimed
@@ -117,19 +118,55 @@ class _Lease:
         return assignment
 
 
-def _claim(db: Session, project: Project, expert: Expert, now: datetime) -> Assignment | None:
-    lease = _Lease(project, expert, now)
-    if _gold_turn(db, project, expert.id):
-        gold_id = repository.claim_gold_item(db, project.id, expert.id)
+def _claim_special(db: Session, lease: _Lease, ready: Assignment | None) -> Assignment | None:
+    """A gold check when it is its turn, else the expert's reservation whose window is open."""
+    gold = _gold_turn(db, lease.project, lease.expert.id)
+    if not gold and ready is None:
+        return None
+    try:
+        # a lease opened by the same expert in parallel trips the one-active-lease index
+        with db.begin_nested():
+            return _gold_or_reserved(db, lease, ready, gold)
+    except IntegrityError:
+        return _parallel_lease(db, lease)
+
+
+def _gold_or_reserved(
+    db: Session, lease: _Lease, ready: Assignment | None, gold: bool
+) -> Assignment | None:
+    if gold:
+        gold_id = repository.claim_gold_item(db, lease.project.id, lease.expert.id)
         if gold_id is not None:
             return lease.open(db, gold_id, "gold")
-    reserved = repository.activate_reservation(db, project.id, expert.id, now, lease.until)
-    if reserved is not None:
-        return db.get_one(Assignment, reserved)
-    if not _pool_allowed(db, project, expert.id, now):
+    if ready is not None and claims.activate(db, ready, lease.now, lease.until):
+        return ready
+    return None
+
+
+def _claim_from_pool(db: Session, lease: _Lease) -> Assignment | None:
+    policy = QualityPolicy.model_validate(lease.project.quality_policy)
+    claim = claims.PoolClaim(
+        project_id=lease.project.id,
+        expert_id=lease.expert.id,
+        overlap=lease.project.overlap,
+        now=lease.now,
+        until=lease.until,
+        pool_limit=policy.pool_claims_per_hour,
+        since=lease.now - timedelta(hours=1),
+    )
+    taken = claims.claim_pool(db, claim)
+    if taken is None:
         return None
-    item_id = repository.claim_pool_item(db, project.id, expert.id, project.overlap)
-    return None if item_id is None else lease.open(db, item_id, "pool")
+    item_id, opened = taken
+    if opened is None:  # lost a race with the same expert's parallel claim
+        repository.release_slots(db, [item_id])
+        return _parallel_lease(db, lease)
+    return opened
+
+
+def _parallel_lease(db: Session, lease: _Lease) -> Assignment | None:
+    found = claims.open_or_ready(db, lease.project.id, lease.expert.id, lease.now)
+    return found if found is not None and found.status == AssignmentStatus.ACTIVE else None
 
 
 def _gold_turn(db: Session, project: Project, expert_id: int) -> bool:

@@ -7,11 +7,13 @@
 from __future__ import annotations
 
 import hashlib
+from enum import Enum
+from typing import Literal
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tandem.models import Item, Project, ReviewTask, Submission
+from tandem.models import Item, Project, ReviewTask, Submission, Trust
 from tandem.projects.forms import parse_form
 from tandem.projects.pay_terms import QualityPolicy
 from tandem.review import repository
@@ -42,7 +44,18 @@ def sampled(project_id: int, submission_id: int, rate: float, salt: str = "revie
     return int.from_bytes(digest[:8], "big") / 2**64 < rate
 
 
-def flag_for_review(db: Session, submission: Submission, project: Project) -> list[str]:
+class _LookUp(Enum):
+    LOOK_UP = "look up"
+
+
+LOOK_UP = _LookUp.LOOK_UP
+# the expert's trust row when the caller already read it (None: there is none)
+KnownTrust = Trust | None | Literal[_LookUp.LOOK_UP]
+
+
+def flag_for_review(
+    db: Session, submission: Submission, project: Project, trust: KnownTrust = LOOK_UP
+) -> list[str]:
     """Why this submission needs a reviewer (empty: it does not)."""
     policy = policy_of(project)
     reasons: list[str] = []
@@ -55,7 +68,8 @@ def flag_for_review(db: Session, submission: Submission, project: Project) -> li
             reasons.append(GOLD_FAILURE)
     if submission.active_seconds < TOO_FAST_SHARE * project.time_estimate_seconds:
         reasons.append(TOO_FAST)
-    trust = repository.trust_of(db, project.id, submission.expert_id)
+    if trust is LOOK_UP:
+        trust = repository.trust_of(db, project.id, submission.expert_id)
     agreement = trust.agreement if trust is not None else None
     if agreement is not None and agreement < policy.low_agreement_below:
         reasons.append(LOW_AGREEMENT)
@@ -83,6 +97,8 @@ def enqueue(
     return task
 
 
-def flag_and_enqueue(db: Session, submission: Submission, project: Project) -> ReviewTask | None:
+def flag_and_enqueue(
+    db: Session, submission: Submission, project: Project, trust: KnownTrust = LOOK_UP
+) -> ReviewTask | None:
     """The submit hook: flag the submission and queue it when there is a reason."""
-    return enqueue(db, submission, flag_for_review(db, submission, project))
+    return enqueue(db, submission, flag_for_review(db, submission, project, trust))

@@ -188,6 +188,9 @@ def final_rejections(
 
 # --- removals ----------------------------------------------------------------------------
 
+# the removal states in which dispatch gives the expert no work in the project
+BARRING_REMOVALS = (RemovalStatus.REMOVED, RemovalStatus.APPEALED, RemovalStatus.UPHELD)
+
 
 def live_removal(db: Session, project_id: int, expert_id: int) -> ProjectRemoval | None:
     """The warning or removal in force for this expert and project, if any."""
@@ -222,9 +225,7 @@ def removed_project_ids(db: Session, expert_id: int) -> set[int]:
         db.scalars(
             select(ProjectRemoval.project_id).where(
                 ProjectRemoval.expert_id == expert_id,
-                ProjectRemoval.status.in_(
-                    [RemovalStatus.REMOVED, RemovalStatus.APPEALED, RemovalStatus.UPHELD]
-                ),
+                ProjectRemoval.status.in_(BARRING_REMOVALS),
             )
         )
     )

@@ -1,12 +1,18 @@
-"""All SQL of the work domain."""
+"""All SQL of the work domain: what a submit reads, the insert, and the item's count."""
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from typing import Any, cast
+
+from sqlalchemy import Table, and_, bindparam, case, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from tandem.models import Item, Submission
+from tandem.db.base import BigId
+from tandem.models import Assignment, Item, Project, Submission, Trust
 from tandem.models.enums import ItemStatus
+
+SubmitContext = tuple[Assignment, Item, Project, Trust | None]
 
 
 def by_idempotency_key(db: Session, expert_id: int, key: str) -> Submission | None:
@@ -17,17 +23,43 @@ def by_idempotency_key(db: Session, expert_id: int, key: str) -> Submission | No
     )
 
 
-def count_done(db: Session, item_id: int, overlap: int) -> None:
+def submit_context(db: Session, assignment_id: int, expert_id: int) -> SubmitContext | None:
+    """The expert's assignment with its item, project and trust row, in one read."""
+    trust_of_expert = and_(
+        Trust.project_id == Assignment.project_id, Trust.expert_id == Assignment.expert_id
+    )
+    row = db.execute(
+        select(Assignment, Item, Project, Trust)
+        .join(Item, Item.id == Assignment.item_id)
+        .join(Project, Project.id == Assignment.project_id)
+        .outerjoin(Trust, trust_of_expert)
+        .where(Assignment.id == assignment_id, Assignment.expert_id == expert_id)
+    ).first()
+    return None if row is None else (row[0], row[1], row[2], row[3])
+
+
+def insert_once(db: Session, values: dict[str, Any]) -> Submission | None:
+    """Insert a submission unless a unique key (idempotency, counted slot) has it already."""
+    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(Submission).values(**values).on_conflict_do_nothing()
+    return db.scalars(stmt.returning(Submission)).first()
+
+
+def _count_done_statement() -> Any:
+    table = cast(Table, Item.__table__)
+    done = table.c.done + 1
+    complete = literal(ItemStatus.COMPLETE, table.c.status.type)
+    return (
+        update(table)
+        .where(table.c.id == bindparam("i", type_=BigId))
+        .values(done=done, status=case((done >= bindparam("k"), complete), else_=table.c.status))
+    )
+
+
+_COUNT_DONE = _count_done_statement()
+
+
+def count_done(db: Session, item: Item, overlap: int) -> None:
     """One more counted submission; the item completes when it has `overlap` of them."""
-    db.execute(
-        update(Item)
-        .where(Item.id == item_id)
-        .values(done=Item.done + 1)
-        .execution_options(synchronize_session="fetch")
-    )
-    db.execute(
-        update(Item)
-        .where(Item.id == item_id, Item.done >= overlap)
-        .values(status=ItemStatus.COMPLETE)
-        .execution_options(synchronize_session="fetch")
-    )
+    db.execute(_COUNT_DONE, {"i": item.id, "k": overlap})
+    db.expire(item, ["done", "status"])  # changed behind the ORM's back

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tandem.auth.actor import Actor
 from tandem.dispatch import repository as dispatch_repo
-from tandem.dispatch.service import assignment_for_expert
 from tandem.kit.clock import utcnow
-from tandem.kit.errors import Conflict
+from tandem.kit.errors import Conflict, NotFound
 from tandem.models import Assignment, Item, Project, Submission
 from tandem.models.enums import AssignmentStatus
 from tandem.projects.answers import validate_response
 from tandem.projects.forms import parse_form
 from tandem.projects.pay_terms import PayTerms
-from tandem.review.flagging import flag_and_enqueue
+from tandem.review.flagging import LOOK_UP, KnownTrust, flag_and_enqueue
 from tandem.work import repository
 from tandem.work.schemas import AssignmentOut, SubmitIn
 
@@ -47,27 +48,70 @@ def submit(
     db: Session, actor: Actor, assignment_id: int, data: SubmitIn, idempotency_key: str | None
 ) -> Submission:
     """Store a submission once per idempotency key; count it only if its slot is held."""
-    assignment = assignment_for_expert(db, actor, assignment_id)
+    found = repository.submit_context(db, assignment_id, actor.require_expert().id)
+    if found is None:
+        raise NotFound("assignment not found")
+    assignment, item, project, trust = found
     key = idempotency_key or f"auto-{uuid.uuid4()}"
+    now = utcnow()
+    if _holds_live_lease(assignment, now):
+        response = validate_response(parse_form(project.form), data.response, item.payload)
+        # the common case in one INSERT: a clash on a unique key means a retry or a race
+        submission = repository.insert_once(db, _values(assignment, data, response, key, True))
+        if submission is not None:
+            _close(assignment, now)
+            _count(db, submission, item, project, trust)
+            return submission
+        db.expire(assignment)  # whoever won changed it; read it again
+    return _submit_otherwise(db, assignment, item, project, data, key)
+
+
+def _holds_live_lease(assignment: Assignment, now: datetime) -> bool:
+    expires = assignment.lease_expires_at
+    return assignment.status == AssignmentStatus.ACTIVE and expires is not None and expires > now
+
+
+def _values(
+    assignment: Assignment, data: SubmitIn, response: dict[str, Any], key: str, counted: bool
+) -> dict[str, Any]:
+    return {
+        "project_id": assignment.project_id,
+        "assignment_id": assignment.id,
+        "item_id": assignment.item_id,
+        "expert_id": assignment.expert_id,
+        "response": response,
+        "active_seconds": data.active_seconds,
+        "telemetry": data.telemetry,
+        "idempotency_key": key,
+        "counted": counted,
+        "late": False,
+    }
+
+
+def _close(assignment: Assignment, now: datetime) -> None:
+    current = AssignmentStatus(assignment.status)
+    assignment.status = current.become(AssignmentStatus.SUBMITTED)  # type: ignore[assignment]
+    assignment.closed_at = now
+
+
+def _count(
+    db: Session, submission: Submission, item: Item, project: Project, trust: KnownTrust
+) -> None:
+    # gold failures, too-fast work, low agreement and the policy's sample go to review
+    flag_and_enqueue(db, submission, project, trust)
+    repository.count_done(db, item, project.overlap)
+
+
+def _submit_otherwise(
+    db: Session, assignment: Assignment, item: Item, project: Project, data: SubmitIn, key: str
+) -> Submission:
+    """Retries, late work and second answers: kept and paid, counted only into a free slot."""
     previous = repository.by_idempotency_key(db, assignment.expert_id, key)
     if previous is not None:
         return _replay(previous, assignment)
-    project = db.get_one(Project, assignment.project_id)
-    item = db.get_one(Item, assignment.item_id)
     response = validate_response(parse_form(project.form), data.response, item.payload)
     counted, late = _claim_count(db, assignment, project)
-    submission = Submission(
-        project_id=project.id,
-        assignment_id=assignment.id,
-        item_id=item.id,
-        expert_id=assignment.expert_id,
-        response=response,
-        active_seconds=data.active_seconds,
-        telemetry=data.telemetry,
-        idempotency_key=key,
-        counted=counted,
-        late=late,
-    )
+    submission = Submission(**{**_values(assignment, data, response, key, counted), "late": late})
     try:
         with db.begin_nested():
             db.add(submission)
@@ -78,9 +122,7 @@ def submit(
             raise
         return _replay(winner, assignment)
     if counted:
-        repository.count_done(db, item.id, project.overlap)
-        # gold failures, too-fast work, low agreement and the policy's sample go to review
-        flag_and_enqueue(db, submission, project)
+        _count(db, submission, item, project, LOOK_UP)
     return submission
 
 

@@ -1,0 +1,235 @@
+"""The SQL of the claim hot path: a few statements per claim, each reading one index.
+
+PostgreSQL: a pool claim is one statement — a CTE takes a free slot of a candidate row
+locked with FOR UPDATE SKIP LOCKED and inserts the lease (ON CONFLICT DO NOTHING, so a
+parallel claim by the same expert cannot abort the transaction).
+SQLite: every transaction is BEGIN IMMEDIATE (tandem.db.session), so claims are
+serialized; the slot is taken with UPDATE … RETURNING and the lease inserted after it.
+Statements are built once at import: they run on every claim.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import (
+    Integer,
+    String,
+    Table,
+    and_,
+    bindparam,
+    case,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Session, make_transient_to_detached
+
+from tandem.db.base import BigId, UTCDateTime
+from tandem.models import Assignment, Item, Organization, Project, ProjectRemoval
+from tandem.models.enums import AssignmentStatus, ItemStatus
+from tandem.review.repository import BARRING_REMOVALS
+
+_A = cast(Table, Assignment.__table__)
+_I = cast(Table, Item.__table__)
+_P = bindparam("p", type_=BigId)
+_E = bindparam("e", type_=BigId)
+_NOW = bindparam("now", type_=UTCDateTime())
+_UNTIL = bindparam("until", type_=UTCDateTime())
+_STATUS = _A.c.status.type
+
+
+@dataclass(frozen=True)
+class PoolClaim:
+    """What one pool claim needs: who, where, the lease, and the pool's hourly limit."""
+
+    project_id: int
+    expert_id: int
+    overlap: int
+    now: datetime
+    until: datetime
+    pool_limit: int
+    since: datetime
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "p": self.project_id,
+            "e": self.expert_id,
+            "k": self.overlap,
+            "now": self.now,
+            "until": self.until,
+            "limit": self.pool_limit,
+            "since": self.since,
+        }
+
+
+def project_for_claim(db: Session, project_id: int, expert_id: int) -> tuple[Project, bool] | None:
+    """The project (its organization loaded too) and whether the expert is barred from it."""
+    barred = exists().where(
+        ProjectRemoval.project_id == Project.id,
+        ProjectRemoval.expert_id == expert_id,
+        ProjectRemoval.status.in_(BARRING_REMOVALS),
+    )
+    row = db.execute(
+        select(Project, Organization, barred.label("barred"))
+        .join(Organization, Organization.id == Project.org_id)
+        .where(Project.id == project_id)
+    ).first()
+    return None if row is None else (row[0], bool(row[2]))
+
+
+def open_or_ready(db: Session, project_id: int, expert_id: int, now: datetime) -> Assignment | None:
+    """The expert's unexpired lease in the project, else their earliest reservation now open."""
+    leased = and_(Assignment.status == AssignmentStatus.ACTIVE, Assignment.lease_expires_at > now)
+    ready = and_(
+        Assignment.status == AssignmentStatus.RESERVED,
+        Assignment.window_start <= now,
+        Assignment.reserved_until > now,
+    )
+    return db.scalar(
+        select(Assignment)
+        .where(
+            Assignment.project_id == project_id,
+            Assignment.expert_id == expert_id,
+            or_(leased, ready),
+        )
+        .order_by(
+            case((Assignment.status == AssignmentStatus.ACTIVE, 0), else_=1),
+            Assignment.window_start,
+            Assignment.id,
+        )
+        .limit(1)
+    )
+
+
+_ACTIVATE = (
+    update(_A)
+    .where(_A.c.id == bindparam("a", type_=BigId), _A.c.status == AssignmentStatus.RESERVED)
+    .values(status=AssignmentStatus.ACTIVE, opened_at=_NOW, lease_expires_at=_UNTIL)
+    .returning(_A.c.id)
+)
+
+
+def activate(db: Session, assignment: Assignment, now: datetime, until: datetime) -> bool:
+    """Turn a reservation into a lease, unless it was released meanwhile."""
+    done = db.execute(_ACTIVATE, {"a": assignment.id, "now": now, "until": until}).first()
+    db.expire(assignment)  # changed behind the ORM's back
+    return done is not None
+
+
+def _candidate() -> Any:
+    already = exists().where(_A.c.item_id == _I.c.id, _A.c.expert_id == _E)
+    pool_used = (
+        select(func.count())
+        .select_from(_A)
+        .where(
+            _A.c.project_id == _P,
+            _A.c.expert_id == _E,
+            _A.c.source == "pool",
+            _A.c.opened_at >= bindparam("since", type_=UTCDateTime()),
+        )
+        .scalar_subquery()
+    )
+    return (
+        select(_I.c.id)
+        .where(
+            _I.c.project_id == _P,
+            _I.c.status == ItemStatus.OPEN,
+            _I.c.is_gold == false(),
+            _I.c.taken < bindparam("k", type_=Integer),
+            ~already,
+            pool_used < bindparam("limit", type_=Integer),
+        )
+        # fill items that already have answers first (complete items sooner); both keys
+        # descending so the database walks ix_item_claim backwards instead of sorting
+        .order_by(_I.c.taken.desc(), _I.c.id.desc())
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+
+
+_TAKE_SLOT = (
+    update(_I)
+    .where(_I.c.id == _candidate(), _I.c.taken < bindparam("k", type_=Integer))
+    .values(taken=_I.c.taken + 1)
+    .returning(_I.c.id)
+)
+_LEASE_COLUMNS = ["project_id", "item_id", "expert_id", "status", "source"]
+_LEASE_COLUMNS += ["opened_at", "lease_expires_at", "created_at"]
+
+
+def _pg_claim_statement() -> Any:
+    taken = _TAKE_SLOT.cte("taken")
+    lease_values = select(
+        _P,
+        taken.c.id,
+        _E,
+        literal(AssignmentStatus.ACTIVE, _STATUS),
+        literal("pool", String(20)),
+        _NOW,
+        _UNTIL,
+        _NOW,
+    ).select_from(taken)
+    opened = (
+        postgresql.insert(_A)
+        .from_select(_LEASE_COLUMNS, lease_values)
+        .on_conflict_do_nothing()
+        .returning(_A.c.id)
+        .cte("opened")
+    )
+    return (
+        select(taken.c.id.label("item_id"), opened.c.id.label("assignment_id"))
+        .select_from(taken.outerjoin(opened, true()))
+        .add_cte(taken, opened)
+    )
+
+
+_PG_CLAIM = _pg_claim_statement()
+
+
+def _lease(db: Session, claim: PoolClaim, item_id: int, assignment_id: int | None) -> Assignment:
+    lease = Assignment(
+        id=assignment_id,
+        project_id=claim.project_id,
+        item_id=item_id,
+        expert_id=claim.expert_id,
+        status=AssignmentStatus.ACTIVE,
+        source="pool",
+        window_start=None,
+        reserved_until=None,
+        opened_at=claim.now,
+        lease_expires_at=claim.until,
+        closed_at=None,
+        skip_reason=None,
+        created_at=claim.now,
+    )
+    if assignment_id is None:
+        db.add(lease)  # SQLite: the INSERT, in the same serialized transaction
+        db.flush()
+        return lease
+    # PostgreSQL inserted the row already; every column is known, so skip the re-read
+    make_transient_to_detached(lease)
+    db.add(lease)
+    return lease
+
+
+def claim_pool(db: Session, claim: PoolClaim) -> tuple[int, Assignment | None] | None:
+    """Take a free slot and open a lease: (item id, lease or None on a lost race) or None."""
+    if db.get_bind().dialect.name == "postgresql":
+        row = db.execute(_PG_CLAIM, claim.params()).first()
+        if row is None:
+            return None
+        if row.assignment_id is None:
+            return row.item_id, None  # the same expert opened a lease in parallel
+        return row.item_id, _lease(db, claim, row.item_id, row.assignment_id)
+    item_id = db.scalar(_TAKE_SLOT, claim.params())
+    return None if item_id is None else (item_id, _lease(db, claim, item_id, None))
