@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
+from tandem.auth.actor import Actor
 from tandem.auth.deps import WebActor, check_csrf
 from tandem.db.deps import SessionDep
 from tandem.dispatch import service as dispatch
 from tandem.dispatch.reservations import my_reservations
+from tandem.kit.clock import utcnow
 from tandem.kit.errors import NoWorkAvailable, ValidationFailed
+from tandem.pay.documents import payslip
+from tandem.pay.periods import week_of
+from tandem.pay.service import earnings
 from tandem.projects import service as projects
 from tandem.projects.forms import parse_form
+from tandem.review.service import my_verdicts
 from tandem.web.markup import markdown_html, word_diff_html
 from tandem.web.render import render
 from tandem.wellbeing.service import my_wellbeing
@@ -24,16 +32,33 @@ from tandem.work.web_home import expert_home_rows
 router = APIRouter(include_in_schema=False)
 
 
+INBOX_SIZE = 5
+
+
+def _expert_desk(db: Session, actor: Actor) -> dict[str, Any]:
+    """Reserved work, the week against the caps, earnings and the latest verdicts."""
+    if actor.expert is None:
+        return {"rows": [], "held": [], "care": None}
+    expert = actor.expert
+    period = week_of(utcnow().date())
+    verdicts = my_verdicts(db, actor)
+    return {
+        "rows": expert_home_rows(db, actor),
+        "held": my_reservations(db, actor),
+        "care": my_wellbeing(db, actor),
+        "earnings": earnings(db, expert, recent=0),
+        "period": period,
+        "this_period": payslip(db, expert, period),
+        "verdicts": verdicts[:INBOX_SIZE],
+        "appealable": sum(v.can_appeal for v in verdicts),
+    }
+
+
 @router.get("/work")
 def work_home(request: Request, actor: WebActor, db: SessionDep) -> Response:
-    """The expert's projects with pay and time estimates."""
-    rows = expert_home_rows(db, actor) if actor.expert else []
-    held = my_reservations(db, actor) if actor.expert else []
-    care = my_wellbeing(db, actor) if actor.expert else None
+    """The expert's desk: reserved work, hours, earnings, verdicts, projects with pay."""
     notice = request.query_params.get("notice")
-    return render(
-        request, "work_home.html", actor=actor, rows=rows, held=held, care=care, notice=notice
-    )
+    return render(request, "work_home.html", actor=actor, notice=notice, **_expert_desk(db, actor))
 
 
 @router.post("/work/{project_id}/start")
