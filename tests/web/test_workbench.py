@@ -9,6 +9,7 @@ from typing import Any
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
+from tandem.demo import GUIDELINES
 from tandem.models import Item, Submission
 from tests import factories as f
 from tests.web.conftest import LiveServer
@@ -71,7 +72,8 @@ def _seed_pair_and_ranking(server: LiveServer) -> tuple[str, str, int, int]:
         org = f.org(db)
         owner = f.requester(db, org)
         policy = {"gold_rate": 0}
-        pair = f.project(db, owner, org, overlap=1, quality_policy=policy, name="Pairwise")
+        pair = f.project(db, owner, org, overlap=1, quality_policy=policy, name="Pairwise",
+                         guidelines=GUIDELINES)  # fmt: skip
         f.items(db, pair, 2)
         rank = f.project(db, owner, org, overlap=1, quality_policy=policy, name="Ranking",
                          form=RANKING_FORM)  # fmt: skip
@@ -138,6 +140,8 @@ def test_pairwise_and_ranking_by_keyboard_only_with_a_draft_that_survives_reload
     expect(page.locator("#help")).to_contain_text("Alt+↑ / Alt+↓")
     page.keyboard.press("Escape")
     expect(page.locator("#help")).to_be_hidden()
+    page.keyboard.press("g")  # the guidelines panel opens and closes by key
+    expect(page.locator("#guidelines .guidelines")).to_contain_text("How to judge")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "workbench.png"), full_page=True)
     page.keyboard.press("Control+Enter")

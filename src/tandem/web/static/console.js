@@ -140,6 +140,8 @@
     if (agreement) {
       var qs = board.agreement.map(function (q) { return q.question_id; });
       var alphas = board.agreement.map(function (q) { return q.alpha === null ? null : Number(q.alpha.toFixed(3)); });
+      // no chart until some question has an alpha: the text below says why
+      agreement.parentElement.hidden = !alphas.some(function (a) { return a !== null; });
       drawChart(agreement, "bar", qs, alphas, true);
       agreement.setAttribute("aria-label", qs.length ? "Krippendorff's alpha per question: " +
         qs.map(function (q, i) { return q + " " + (alphas[i] === null ? "not measured" : alphas[i]); }).join(", ") :
