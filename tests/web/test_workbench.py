@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from tandem.demo import GUIDELINES
-from tandem.models import Item, Submission
+from tandem.models import Assignment, Item, Submission
 from tests import factories as f
 from tests.web.conftest import LiveServer
 
@@ -227,3 +227,21 @@ def test_every_other_question_type_renders_and_submits(live_server: LiveServer, 
     assert sub.response["fix"] == "The capital of France is **Paris**."
     assert sub.response["ents"] == [{"start": 0, "end": 12, "label": "person"}]
     assert sub.response["topic"] == "history" and sub.response["overall"] == 4
+
+
+def test_skip_with_a_reason_by_keyboard(live_server: LiveServer, page: Page) -> None:
+    email, project_id = _seed(live_server)
+    _login(page, live_server, email)
+    page.get_by_role("button", name="Start working").click()
+    expect(page.get_by_text("This item pays")).to_be_visible()
+    page.keyboard.press("s")  # the skip panel opens with the reason focused
+    assert _focused(page) == "skip-reason"
+    page.keyboard.press("End")  # "Other", the last reason
+    expect(page.get_by_label("Why?")).to_have_value("Other")
+    page.keyboard.press("Tab")
+    page.keyboard.type("the prompt is cut off")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Skipped. The item went back to the pool.")).to_be_visible()
+    with live_server.sessions() as db:
+        skipped = db.scalars(select(Assignment).where(Assignment.project_id == project_id)).one()
+    assert skipped.skip_reason == "Other: the prompt is cut off"

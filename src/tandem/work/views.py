@@ -131,6 +131,8 @@ async def skip(assignment_id: int, request: Request, actor: WebActor, db: Sessio
     data = await request.form()
     check_csrf(request, str(data.get("csrf", "")))
     reason = str(data.get("reason", "")).strip() or "no reason given"
+    note = str(data.get("note", "")).strip()
+    reason = f"{reason}: {note}" if note else reason
     assignment = dispatch.skip(db, actor, assignment_id, reason[:500])
     return RedirectResponse(
         f"/work?notice=Skipped.+The+item+went+back+to+the+pool.&done={assignment.id}", 303
