@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import DateTime, Select, String, Subquery, cast, func, select, type_coerce
+from sqlalchemy import DateTime, Select, String, Subquery, cast, func, select, text, type_coerce
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -186,7 +186,16 @@ def _copied(db: Session, stmt: Select[Any]) -> Iterator[pa.RecordBatch]:
     # COPY takes no parameters, so values are inlined (ids, enum names, instants); the
     # psycopg dialect doubles every % for a parameter pass that does not happen here
     sql = sql.replace("%%", "%")
-    yield from copy_batches(connection.connection.driver_connection, sql, RAW_COLUMNS)
+    # A sort (an external one, on disk, for millions of wide rows) would hold every row
+    # back until it ends; walking the primary key instead streams from the first row, so
+    # the client parses and writes while the server reads. Only for this statement.
+    setting = "SELECT set_config('enable_sort', :value, true)"
+    previous = connection.exec_driver_sql("SHOW enable_sort").scalar_one()
+    connection.execute(text(setting), {"value": "off"})
+    try:
+        yield from copy_batches(connection.connection.driver_connection, sql, RAW_COLUMNS)
+    finally:
+        connection.execute(text(setting), {"value": previous})
 
 
 def _fetched(db: Session, stmt: Select[Any], size: int = 10_000) -> Iterator[pa.RecordBatch]:

@@ -3,7 +3,7 @@
 Rows are in submission order (by item, then submission, when a minimum agreement is set).
 
 Columns come from the repository as Arrow batches (PostgreSQL: COPY parsed by pyarrow)
-and are converted column-wise with pyarrow.compute, written 10,000 rows at a time; the
+and are converted column-wise with pyarrow.compute, one batch (about 10,000 rows) at a time; the
 response stays JSON text from the database. Per-item agreement is computed (and the
 responses parsed) only when a minimum agreement is asked for.
 """
@@ -43,7 +43,6 @@ SCHEMA = pa.schema(
         ("reviewed_at", UTC_TS),
     ]
 )
-ROWS = 10_000
 
 
 def batches(ctx: ExportContext) -> Iterator[pa.RecordBatch]:
@@ -55,20 +54,8 @@ def batches(ctx: ExportContext) -> Iterator[pa.RecordBatch]:
     stream = repository.raw_columns(ctx.db, ctx.project.id, ctx.options, by_item=by_item)
     if by_item:
         stream = _agreed(ctx, stream)
-    for batch in _rebatched(stream, ROWS):
-        yield _batch(ctx, batch)
-
-
-def _rebatched(stream: Iterable[pa.RecordBatch], size: int) -> Iterator[pa.RecordBatch]:
-    """The same rows in batches of exactly `size` (the last one shorter): one row group each."""
-    pending = pa.Table.from_batches([], repository.RAW_COLUMNS)
     for batch in stream:
-        pending = pa.concat_tables([pending, pa.Table.from_batches([batch])])
-        while pending.num_rows >= size:
-            yield _one_batch(pending.slice(0, size))
-            pending = pending.slice(size)
-    if pending.num_rows:
-        yield _one_batch(pending)
+        yield _batch(ctx, batch)
 
 
 def _one_batch(table: pa.Table) -> pa.RecordBatch:
@@ -160,7 +147,8 @@ def _json_lists(texts: pa.Array) -> pa.Array:
     document = pc.binary_join(whole, "")[0].as_buffer()
     schema = pa.schema([("v", REASONS)])
     options = pajson.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error")
-    parsed = pajson.read_json(pa.BufferReader(document), parse_options=options)
+    read = pajson.ReadOptions(use_threads=False)  # a few hundred lines: no thread pool
+    parsed = pajson.read_json(pa.BufferReader(document), read_options=read, parse_options=options)
     return _spread(parsed.column("v").combine_chunks(), pc.is_valid(texts))
 
 
