@@ -1,12 +1,15 @@
 """Export 1,000,000 submissions (`raw` format) to Parquet from PostgreSQL.
 
 Usage: PYTHONPATH=. uv run --frozen python benchmarks/bench_export.py [--submissions N] [--pg URL]
+       [--profile] [--jsonl]
 Creates a scratch database (default postgresql+psycopg://postgres@127.0.0.1:5432), fills it
 with SQL generate_series (N/3 items answered by 3 of 1,000 experts each, 2% reviewed), then
 times `tandem.export.service.export_dataset(format=raw, file=parquet)` into a file.
 Baseline, same run: the same rows, already in one Arrow table, written with
 `pyarrow.parquet.write_table` alone. Goal: under 20 s, peak memory under 300 MB,
-baseline / export >= 0.3.
+baseline / export >= 0.3. Also times reading the rows into Arrow alone (COPY + CSV parse,
+the floor the database sets), and with --jsonl the same export as JSON lines with its own
+peak memory.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from tests import factories as f
 from tandem.auth.actor import Actor
 from tandem.db.migrate import upgrade
 from tandem.db.session import make_engine
+from tandem.export import repository
 from tandem.export.schemas import ExportOptions
 from tandem.export.service import export_dataset
 from tandem.kit.clock import FakeClock, use_clock
@@ -91,17 +95,47 @@ def _fill(engine: Engine, subs: int, project: int, first_expert: int, reviewer: 
             conn.execute(text(sql))
 
 
-def _export(engine: Engine, project: int, owner: int, out: Path) -> tuple[float, int]:
+def _export(
+    engine: Engine, project: int, owner: int, out: Path, file: str = "parquet"
+) -> tuple[float, int]:
     from tandem.auth import service as auth
 
-    # pyarrow imports pandas on its first conversion (~2 s once per process, not per export)
-    pa.array([datetime(2026, 1, 1, tzinfo=UTC)], pa.timestamp("us", tz="UTC"))
     with Session(engine) as db:
         actor: Actor = auth.actor_for(db, db.get_one(User, owner))
         started = time.perf_counter()
         with out.open("wb") as sink:
-            result = export_dataset(db, actor, project, ExportOptions("raw", "parquet"), sink)
+            result = export_dataset(db, actor, project, ExportOptions("raw", file), sink)
         return time.perf_counter() - started, result.stats.rows
+
+
+def _read_only(engine: Engine, project: int) -> float:
+    """Seconds to stream the same rows out of PostgreSQL into Arrow columns, nothing else."""
+    with Session(engine) as db:
+        started = time.perf_counter()
+        for _ in repository.raw_columns(db, project, ExportOptions("raw"), by_item=False):
+            pass
+        return time.perf_counter() - started
+
+
+def _status_mib(field: str) -> float:
+    """A memory figure of this process from /proc (VmRSS: now, VmHWM: peak), in MiB."""
+    status = Path("/proc/self/status").read_text()
+    return int(next(ln for ln in status.splitlines() if ln.startswith(field)).split()[1]) / 1024
+
+
+def _reset_peak() -> None:
+    # Linux: writing 5 to clear_refs resets the peak RSS, so each phase gets its own
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def _jsonl(engine: Engine, project: int, owner: int, out: Path) -> None:
+    """Export the same rows as JSON lines and print its time and peak memory."""
+    _reset_peak()
+    before = _status_mib("VmRSS")
+    seconds, rows = _export(engine, project, owner, out, "jsonl")
+    size = out.stat().st_size / 2**20
+    print(f"JSONL: {rows:,} rows ({size:.0f} MiB) in {seconds:.2f} s")
+    print(f"JSONL peak RSS: {_status_mib('VmHWM'):.0f} MiB ({before:.0f} MiB when it started)")
 
 
 def _baseline(source: Path, out: Path) -> float:
@@ -117,6 +151,7 @@ def main() -> None:
     parser.add_argument("--submissions", type=int, default=1_000_000)
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the export")
+    parser.add_argument("--jsonl", action="store_true", help="also export JSON lines")
     args = parser.parse_args()
     use_clock(FakeClock(datetime(2026, 2, 2, 9, tzinfo=UTC)))
     name = f"tandem_bench_{uuid.uuid4().hex[:8]}"
@@ -131,7 +166,13 @@ def main() -> None:
         project, first_expert, owner, reviewer = _people(engine)
         _fill(engine, args.submissions, project, first_expert, reviewer)
         print(f"setup: {time.perf_counter() - started:.1f} s")
-        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        setup_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        # pyarrow imports pandas on its first conversion (~2 s and ~45 MiB once per process,
+        # not per export): a running server has done it already
+        pa.array([datetime(2026, 1, 1, tzinfo=UTC)], pa.timestamp("us", tz="UTC"))
+        # the setup (ORM users, migrations) has its own peak; the export is measured alone
+        _reset_peak()
+        rss_before = _status_mib("VmRSS")
         with tempfile.TemporaryDirectory() as tmp:
             data = Path(tmp) / "raw.parquet"
             profiler = cProfile.Profile() if args.profile else None
@@ -141,13 +182,18 @@ def main() -> None:
             if profiler:
                 profiler.disable()
                 pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
-            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            rss = _status_mib("VmHWM")
             size = data.stat().st_size / 2**20
             base = _baseline(data, Path(tmp) / "baseline.parquet")
+            reading = _read_only(engine, project)
+            if args.jsonl:
+                _jsonl(engine, project, owner, Path(tmp) / "raw.jsonl")
         engine.dispose()
         print(f"exported {rows:,} submissions to Parquet ({size:.0f} MiB) in {seconds:.2f} s")
-        print(f"process max RSS: {rss_before:.0f} MiB before the export, {rss:.0f} MiB after")
+        print(f"peak RSS during the export: {rss:.0f} MiB ({rss_before:.0f} MiB when it started,")
+        print(f"  {setup_peak:.0f} MiB peak of the setup before it)")
         print(f"baseline pyarrow write_table of the same rows: {base:.2f} s")
+        print(f"of the export, reading PostgreSQL into Arrow columns alone: {reading:.2f} s")
         print(f"ratio baseline / export: {base / seconds:.2f} (goal >= 0.3)")
     finally:
         admin.connect().execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
