@@ -192,10 +192,10 @@ def _copied(db: Session, stmt: Select[Any]) -> Iterator[pa.RecordBatch]:
     setting = "SELECT set_config('enable_sort', :value, true)"
     previous = connection.exec_driver_sql("SHOW enable_sort").scalar_one()
     connection.execute(text(setting), {"value": "off"})
-    try:
-        yield from copy_batches(connection.connection.driver_connection, sql, RAW_COLUMNS)
-    finally:
-        connection.execute(text(setting), {"value": previous})
+    yield from copy_batches(connection.connection.driver_connection, sql, RAW_COLUMNS)
+    # only once the COPY has run to its end: an error or an early stop aborts the
+    # transaction, and its rollback undoes the setting anyway
+    connection.execute(text(setting), {"value": previous})
 
 
 def _fetched(db: Session, stmt: Select[Any], size: int = 10_000) -> Iterator[pa.RecordBatch]:
