@@ -232,7 +232,7 @@ def test_every_other_question_type_renders_and_submits(live_server: LiveServer, 
 def test_skip_with_a_reason_by_keyboard(live_server: LiveServer, page: Page) -> None:
     email, project_id = _seed(live_server)
     _login(page, live_server, email)
-    page.get_by_role("button", name="Start working").click()
+    page.locator(f'form[action="/work/{project_id}/start"] button').click()
     expect(page.get_by_text("This item pays")).to_be_visible()
     page.keyboard.press("s")  # the skip panel opens with the reason focused
     assert _focused(page) == "skip-reason"
