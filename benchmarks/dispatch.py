@@ -23,6 +23,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 import psycopg
@@ -43,6 +44,10 @@ from tandem.work.service import submit
 ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432"
 console = Console()
 POLICY = {"gold_rate": 0.0, "pool_claims_per_hour": 100_000}
+
+
+Cycle = Callable[[int, "Run"], None]
+Mode = tuple[Cycle, Callable[[], None]]  # one client's cycle, and how to let go of connections
 
 
 @dataclass
@@ -127,7 +132,8 @@ def _seed(url: str, items: int, experts: int) -> tuple[int, int, list[int], list
     return big.id, small.id, user_ids, tokens
 
 
-def _loop(seconds: float, clients: int, cycle: Callable[[int, Run], None]) -> Run:
+def _loop(seconds: float, clients: int, mode: Mode) -> Run:
+    cycle, close = mode
     run = Run()
     stop = time.perf_counter() + seconds
     barrier = threading.Barrier(clients)
@@ -142,6 +148,7 @@ def _loop(seconds: float, clients: int, cycle: Callable[[int, Run], None]) -> Ru
         t.start()
     for t in threads:
         t.join()
+    close()
     return run
 
 
@@ -161,14 +168,16 @@ RAW_SUBMIT = """INSERT INTO submission (project_id, assignment_id, item_id, expe
 VALUES (%(p)s, %(a)s, %(i)s, %(e)s, %(r)s, 60, '{}', %(k)s, 'SUBMITTED', true, false, now())"""
 
 
-def _raw(url: str, project_id: int, expert_ids: list[int]) -> Callable[[int, Run], None]:
+def _raw(url: str, project_id: int, expert_ids: list[int]) -> Mode:
     dsn = url.replace("postgresql+psycopg", "postgresql")
     local = threading.local()
     response = psycopg.types.json.Jsonb(f.good_response())
+    opened: list[psycopg.Connection[Any]] = []
 
     def cycle(n: int, run: Run) -> None:
         if not hasattr(local, "conn"):
             local.conn = psycopg.connect(dsn)
+            opened.append(local.conn)
         expert = expert_ids[n]
         with local.conn.transaction():
             started = time.perf_counter()
@@ -196,29 +205,38 @@ def _raw(url: str, project_id: int, expert_ids: list[int]) -> Callable[[int, Run
             local.conn.execute("UPDATE item SET done = done + 1 WHERE id = %s", (row[0],))
         run.record(claim)
 
-    return cycle
+    def close() -> None:
+        for conn in opened:
+            conn.close()
+
+    return cycle, close
 
 
-def _service(url: str, project_id: int, user_ids: list[int]) -> Callable[[int, Run], None]:
-    factory = sessionmaker(bind=make_engine(url, pool_size=70), expire_on_commit=False)
+def _service(url: str, project_id: int, user_ids: list[int]) -> Mode:
+    engine = make_engine(url, pool_size=64, max_overflow=0)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
     body = SubmitIn(response=f.good_response(), active_seconds=60)
+    local = threading.local()
 
     def cycle(n: int, run: Run) -> None:
         with factory() as db:
-            actor = auth.actor_for(db, db.get_one(User, user_ids[n]))
+            if not hasattr(local, "actor"):
+                # resolved once per client, like a logged-in caller; HTTP mode pays for auth
+                local.actor = auth.actor_for(db, db.get_one(User, user_ids[n]))
             started = time.perf_counter()
-            a = next_assignment(db, actor, project_id)
+            a = next_assignment(db, local.actor, project_id)
             db.commit()
             claim = time.perf_counter() - started
-            submit(db, actor, a.id, body, f"k{a.id}")
+            submit(db, local.actor, a.id, body, f"k{a.id}")
             db.commit()
         run.record(claim)
 
-    return cycle
+    return cycle, engine.dispose
 
 
-def _http(base: str, project_id: int, tokens: list[str]) -> Callable[[int, Run], None]:
+def _http(base: str, project_id: int, tokens: list[str]) -> Mode:
     local = threading.local()
+    clients: list[httpx.Client] = []
     payload = {"response": f.good_response(), "active_seconds": 60}
 
     def cycle(n: int, run: Run) -> None:
@@ -226,6 +244,7 @@ def _http(base: str, project_id: int, tokens: list[str]) -> Callable[[int, Run],
             local.client = httpx.Client(
                 base_url=base, headers={"Authorization": f"Bearer {tokens[n]}"}, timeout=60
             )
+            clients.append(local.client)
         started = time.perf_counter()
         got = local.client.post(f"/api/v1/projects/{project_id}/next")
         claim = time.perf_counter() - started
@@ -239,7 +258,11 @@ def _http(base: str, project_id: int, tokens: list[str]) -> Callable[[int, Run],
         )
         run.record(claim)
 
-    return cycle
+    def close() -> None:
+        for client in clients:
+            client.close()
+
+    return cycle, close
 
 
 def _serve(url: str) -> subprocess.Popen[bytes]:
@@ -296,41 +319,40 @@ def _report(
 ) -> None:
     modes = args.modes.split(",")
     table = Table("mode", "clients", "cycles/s", "claim p50 ms", "claim p99 ms", "÷ raw")
-    server = _serve(url) if "http" in modes else None
     offset = 0
-    try:
-        for clients in client_counts:
-            raw_rate = None
-            for mode in modes:
-                # each run gets fresh experts so nobody runs out of items they never had
-                experts = user_ids[offset : offset + clients]
-                offset += clients
-                cycle = _make(mode, url, big, experts, tokens[:clients])
-                run = _loop(args.seconds, clients, cycle)
-                rate = run.cycles / args.seconds
-                raw_rate = rate if mode == "raw" else raw_rate
-                ratio = f"{rate / raw_rate:.2f}" if raw_rate and mode != "raw" else "—"
-                table.add_row(
-                    mode,
-                    str(clients),
-                    f"{rate:.0f}",
-                    f"{run.pct(0.5):.1f}",
-                    f"{run.pct(0.99):.1f}",
-                    ratio,
-                )
-        size_ratio = _size_effect(url, big, small, user_ids[offset : offset + 16], args.seconds)
-    finally:
-        if server:
-            server.terminate()
+    for clients in client_counts:
+        raw_rate = None
+        for mode in modes:
+            # each run gets fresh experts so nobody runs out of items they never had
+            experts = user_ids[offset : offset + clients]
+            offset += clients
+            # the server runs only during its own mode: connections are few (max 100)
+            server = _serve(url) if mode == "http" else None
+            try:
+                run = _loop(args.seconds, clients, _make(mode, url, big, experts, tokens[:clients]))
+            finally:
+                if server:
+                    server.terminate()
+                    server.wait()
+            rate = run.cycles / args.seconds
+            raw_rate = rate if mode == "raw" else raw_rate
+            ratio = f"{rate / raw_rate:.2f}" if raw_rate and mode != "raw" else "—"
+            table.add_row(
+                mode,
+                str(clients),
+                f"{rate:.0f}",
+                f"{run.pct(0.5):.1f}",
+                f"{run.pct(0.99):.1f}",
+                ratio,
+            )
+    size_ratio = _size_effect(url, big, small, user_ids[offset : offset + 16], args.seconds)
     console.print(table)
     console.print(
         f"claim p50 at {args.items:,} items ÷ claim p50 at 10,000 items: {size_ratio:.2f}"
     )
 
 
-def _make(
-    mode: str, url: str, project: int, experts: list[int], tokens: list[str]
-) -> Callable[[int, Run], None]:
+def _make(mode: str, url: str, project: int, experts: list[int], tokens: list[str]) -> Mode:
     if mode == "raw":
         engine = create_engine(url)
         with engine.connect() as conn:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tandem.auth.security import hash_password, pseudonym, verify_password
+from tandem.auth.service import actor_from_token, create_token, revoke_token
+from tandem.kit.clock import FakeClock
+from tandem.kit.errors import Unauthorized
 from tandem.models import ApiToken
 from tests import factories as f
 
@@ -109,3 +113,30 @@ def test_pseudonyms_are_stable_per_org_and_differ_across_orgs() -> None:
     assert pseudonym(7, 1) == pseudonym(7, 1)
     assert pseudonym(7, 1) != pseudonym(7, 2)
     assert pseudonym(7, 1) != pseudonym(8, 1)
+
+
+def test_token_last_use_is_written_at_most_once_a_minute(db: Session, clock: FakeClock) -> None:
+    person = f.expert(db)
+    row, clear = create_token(db, person.user, "cli")
+    actor = actor_from_token(db, clear)
+    assert actor.expert is not None and actor.expert.id == person.require_expert().id
+    first = row.last_used_at
+    assert first == clock.now()
+    clock.advance(seconds=30)
+    actor_from_token(db, clear)
+    assert row.last_used_at == first
+    clock.advance(seconds=31)
+    actor_from_token(db, clear)
+    assert row.last_used_at == clock.now()
+
+
+def test_revoked_token_and_inactive_user_are_refused(db: Session) -> None:
+    person = f.expert(db)
+    row, clear = create_token(db, person.user, "cli")
+    person.user.is_active = False
+    with pytest.raises(Unauthorized):
+        actor_from_token(db, clear)
+    person.user.is_active = True
+    revoke_token(db, person.user, row.id)
+    with pytest.raises(Unauthorized):
+        actor_from_token(db, clear)

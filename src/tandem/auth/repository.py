@@ -19,6 +19,17 @@ def token_by_hash(db: Session, token_hash: str) -> ApiToken | None:
     return db.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash))
 
 
+def token_with_owner(db: Session, token_hash: str) -> tuple[ApiToken, User, Expert | None] | None:
+    """The token, its user and the user's expert profile, in one read."""
+    row = db.execute(
+        select(ApiToken, User, Expert)
+        .join(User, User.id == ApiToken.user_id)
+        .outerjoin(Expert, Expert.user_id == User.id)
+        .where(ApiToken.token_hash == token_hash)
+    ).first()
+    return None if row is None else (row[0], row[1], row[2])
+
+
 def tokens_of(db: Session, user_id: int) -> list[ApiToken]:
     return list(
         db.scalars(select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id))

@@ -71,43 +71,62 @@ class PoolClaim:
         }
 
 
-def project_for_claim(db: Session, project_id: int, expert_id: int) -> tuple[Project, bool] | None:
-    """The project (its organization loaded too) and whether the expert is barred from it."""
+@dataclass(frozen=True)
+class ClaimTarget:
+    """The project, its organization's settings, and whether the expert is barred from it."""
+
+    project: Project
+    org_settings: dict[str, Any]
+    barred: bool
+
+
+def _project_for_claim_statement() -> Any:
     barred = exists().where(
         ProjectRemoval.project_id == Project.id,
-        ProjectRemoval.expert_id == expert_id,
+        ProjectRemoval.expert_id == _E,
         ProjectRemoval.status.in_(BARRING_REMOVALS),
     )
-    row = db.execute(
-        select(Project, Organization, barred.label("barred"))
+    return (
+        select(Project, Organization.settings, barred.label("barred"))
         .join(Organization, Organization.id == Project.org_id)
-        .where(Project.id == project_id)
-    ).first()
-    return None if row is None else (row[0], bool(row[2]))
+        .where(Project.id == _P)
+    )
+
+
+_PROJECT_FOR_CLAIM = _project_for_claim_statement()
+
+
+def project_for_claim(db: Session, project_id: int, expert_id: int) -> ClaimTarget | None:
+    """The project with its organization's settings and the expert's removal, in one read."""
+    row = db.execute(_PROJECT_FOR_CLAIM, {"p": project_id, "e": expert_id}).first()
+    return None if row is None else ClaimTarget(row[0], dict(row[1] or {}), bool(row[2]))
+
+
+def _open_or_ready_statement() -> Any:
+    leased = and_(_A.c.status == AssignmentStatus.ACTIVE, _A.c.lease_expires_at > _NOW)
+    ready = and_(
+        _A.c.status == AssignmentStatus.RESERVED,
+        _A.c.window_start <= _NOW,
+        _A.c.reserved_until > _NOW,
+    )
+    return (
+        select(_A.c.id)
+        .where(_A.c.project_id == _P, _A.c.expert_id == _E, or_(leased, ready))
+        .order_by(
+            case((_A.c.status == AssignmentStatus.ACTIVE, 0), else_=1), _A.c.window_start, _A.c.id
+        )
+        .limit(1)
+    )
+
+
+_OPEN_OR_READY = _open_or_ready_statement()
 
 
 def open_or_ready(db: Session, project_id: int, expert_id: int, now: datetime) -> Assignment | None:
     """The expert's unexpired lease in the project, else their earliest reservation now open."""
-    leased = and_(Assignment.status == AssignmentStatus.ACTIVE, Assignment.lease_expires_at > now)
-    ready = and_(
-        Assignment.status == AssignmentStatus.RESERVED,
-        Assignment.window_start <= now,
-        Assignment.reserved_until > now,
-    )
-    return db.scalar(
-        select(Assignment)
-        .where(
-            Assignment.project_id == project_id,
-            Assignment.expert_id == expert_id,
-            or_(leased, ready),
-        )
-        .order_by(
-            case((Assignment.status == AssignmentStatus.ACTIVE, 0), else_=1),
-            Assignment.window_start,
-            Assignment.id,
-        )
-        .limit(1)
-    )
+    # a Core read of the id: on the hot path there is usually nothing to load
+    found = db.scalar(_OPEN_OR_READY, {"p": project_id, "e": expert_id, "now": now})
+    return None if found is None else db.get(Assignment, found)
 
 
 _ACTIVATE = (

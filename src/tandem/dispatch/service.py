@@ -57,29 +57,32 @@ def eligible_projects(db: Session, actor: Actor, projects: list[Project]) -> lis
     ]
 
 
+def _target(db: Session, actor: Actor, project_id: int) -> claims.ClaimTarget:
+    expert = actor.require_expert()
+    target = claims.project_for_claim(db, project_id, expert.id)  # one read, org included
+    if target is None or target.project.status not in (ProjectStatus.LIVE, ProjectStatus.PAUSED):
+        raise NotFound("project not found")
+    roles = actor.roles.get(target.project.org_id, set())
+    check_eligible(db, expert, target.project, utcnow(), roles, target.barred)
+    return target
+
+
 def visible_project(db: Session, actor: Actor, project_id: int) -> Project:
     """A live or paused project the caller may work on (404 if it is not live at all)."""
-    expert = actor.require_expert()
-    found = claims.project_for_claim(db, project_id, expert.id)  # one read, org included
-    if found is None or found[0].status not in (ProjectStatus.LIVE, ProjectStatus.PAUSED):
-        raise NotFound("project not found")
-    project, barred = found
-    roles = actor.roles.get(project.org_id, set())
-    check_eligible(db, expert, project, utcnow(), roles, barred)
-    return project
+    return _target(db, actor, project_id).project
 
 
 def next_assignment(db: Session, actor: Actor, project_id: int) -> Assignment:
     """The expert's open assignment in the project, or a newly claimed one."""
-    project = visible_project(db, actor, project_id)
-    expert = actor.require_expert()
+    target = _target(db, actor, project_id)
+    project, expert = target.project, actor.require_expert()
     if project.status != ProjectStatus.LIVE:
         raise Conflict("this project is paused; no new work is handed out")
     now = utcnow()
     current = claims.open_or_ready(db, project.id, expert.id, now)
     if current is not None and current.status == AssignmentStatus.ACTIVE:
         return current  # an item already open can always be finished
-    refusal = gate.refusal(db, expert, project, now)
+    refusal = gate.refusal(db, expert, project, now, target.org_settings)
     if refusal is not None:
         raise WorkRefused(refusal)
     lease = _Lease(project, expert, now)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from itertools import pairwise
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -36,14 +37,24 @@ class Refusal:
     message: str
 
 
-def policy_for(db: Session, expert: Expert, project: Project) -> WellbeingPolicy:
+def policy_for(
+    db: Session, expert: Expert, project: Project, org_settings: dict[str, Any] | None = None
+) -> WellbeingPolicy:
     """The policy that binds this expert on this project's organization."""
-    return effective_policy(repository.org_settings(db, project.org_id), expert.caps)
+    if org_settings is None:
+        org_settings = repository.org_settings(db, project.org_id)
+    return effective_policy(org_settings, expert.caps)
 
 
-def refusal(db: Session, expert: Expert, project: Project, now: datetime) -> Refusal | None:
-    """A reason to hand the expert no new work now, or None."""
-    policy = policy_for(db, expert, project)
+def refusal(
+    db: Session,
+    expert: Expert,
+    project: Project,
+    now: datetime,
+    org_settings: dict[str, Any] | None = None,
+) -> Refusal | None:
+    """A reason to hand the expert no new work now, or None (settings: when already read)."""
+    policy = policy_for(db, expert, project, org_settings)
     local = now.astimezone(ZoneInfo(expert.time_zone))
     if policy.is_quiet(local.date()):
         return Refusal("quiet_week", "This is a quiet week: no new work is handed out. Rest well.")

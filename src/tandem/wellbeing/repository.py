@@ -3,35 +3,40 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.orm import Session
 
+from tandem.db.base import BigId, UTCDateTime
 from tandem.models import Organization, Project, Submission, WorkSession
 from tandem.models.enums import SubmissionStatus
 
 REJECTED = (SubmissionStatus.REJECTED, SubmissionStatus.FINAL_REJECTED)
 
 
+def _sessions_between_statement() -> Any:
+    table = cast(Table, WorkSession.__table__)
+    return (
+        select(table.c.started_at, table.c.last_beat_at, table.c.active_seconds)
+        .add_columns(table.c.night_seconds)
+        .where(
+            table.c.expert_id == bindparam("e", type_=BigId),
+            table.c.started_at >= bindparam("start", type_=UTCDateTime()),
+            table.c.started_at < bindparam("end", type_=UTCDateTime()),
+        )
+        .order_by(table.c.started_at)
+    )
+
+
+# built once: every claim reads it through the well-being gate
+_SESSIONS_BETWEEN = _sessions_between_statement()
+
+
 def sessions_between(db: Session, expert_id: int, start: datetime, end: datetime) -> list[Any]:
     """(started_at, last_beat_at, active_seconds, night_seconds) of sessions begun in range."""
-    return list(
-        db.execute(
-            select(
-                WorkSession.started_at,
-                WorkSession.last_beat_at,
-                WorkSession.active_seconds,
-                WorkSession.night_seconds,
-            )
-            .where(
-                WorkSession.expert_id == expert_id,
-                WorkSession.started_at >= start,
-                WorkSession.started_at < end,
-            )
-            .order_by(WorkSession.started_at)
-        ).all()
-    )
+    params = {"e": expert_id, "start": start, "end": end}
+    return list(db.execute(_SESSIONS_BETWEEN, params).all())
 
 
 def org_settings(db: Session, org_id: int) -> dict[str, Any]:

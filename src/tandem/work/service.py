@@ -59,7 +59,7 @@ def submit(
         # the common case in one INSERT: a clash on a unique key means a retry or a race
         submission = repository.insert_once(db, _values(assignment, data, response, key, True))
         if submission is not None:
-            _close(assignment, now)
+            repository.close_assignment(db, assignment, _closed(assignment, now))
             _count(db, submission, item, project, trust)
             return submission
         db.expire(assignment)  # whoever won changed it; read it again
@@ -85,13 +85,13 @@ def _values(
         "idempotency_key": key,
         "counted": counted,
         "late": False,
+        "created_at": utcnow(),
     }
 
 
-def _close(assignment: Assignment, now: datetime) -> None:
+def _closed(assignment: Assignment, now: datetime) -> dict[str, Any]:
     current = AssignmentStatus(assignment.status)
-    assignment.status = current.become(AssignmentStatus.SUBMITTED)  # type: ignore[assignment]
-    assignment.closed_at = now
+    return {"status": current.become(AssignmentStatus.SUBMITTED), "closed_at": now}
 
 
 def _count(
