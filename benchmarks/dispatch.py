@@ -278,6 +278,8 @@ def _serve(url: str) -> subprocess.Popen[bytes]:
             "8765",
             "--log-level",
             "warning",
+            "--workers",
+            os.environ.get("BENCH_WORKERS", "1"),
         ],
         env=env,
     )

@@ -11,7 +11,7 @@ from tandem.auth import service
 from tandem.auth.actor import Actor
 from tandem.db.deps import SessionDep
 from tandem.kit.errors import PermissionDenied, TandemError, Unauthorized
-from tandem.models import Expert, User
+from tandem.models import Expert
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -41,8 +41,7 @@ def check_csrf(request: Request, submitted: str | None) -> None:
 
 def _session_actor(request: Request, db: SessionDep) -> Actor | None:
     user_id = request.session.get("user_id")
-    user = db.get(User, user_id) if user_id else None
-    return service.actor_for(db, user) if user and user.is_active else None
+    return service.actor_for_user_id(db, int(user_id)) if user_id else None
 
 
 def get_api_actor(request: Request, db: SessionDep) -> Actor:

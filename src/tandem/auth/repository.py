@@ -30,6 +30,14 @@ def token_with_owner(db: Session, token_hash: str) -> tuple[ApiToken, User, Expe
     return None if row is None else (row[0], row[1], row[2])
 
 
+def user_with_expert(db: Session, user_id: int) -> tuple[User, Expert | None] | None:
+    """The user and their expert profile, in one read."""
+    row = db.execute(
+        select(User, Expert).outerjoin(Expert, Expert.user_id == User.id).where(User.id == user_id)
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
 def tokens_of(db: Session, user_id: int) -> list[ApiToken]:
     return list(
         db.scalars(select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id))

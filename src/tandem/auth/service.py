@@ -66,6 +66,15 @@ def actor_for(db: Session, user: User) -> Actor:
     )
 
 
+def actor_for_user_id(db: Session, user_id: int) -> Actor | None:
+    """The active user with this id as a caller (web sessions), or None."""
+    found = repository.user_with_expert(db, user_id)
+    if found is None or not found[0].is_active:
+        return None
+    user, expert = found
+    return Actor(user=user, roles=repository.roles_of(db, user.id), expert=expert)
+
+
 def actor_from_token(db: Session, token: str) -> Actor:
     """Resolve a bearer token to its (active, unrevoked) user."""
     found = repository.token_with_owner(db, hash_token(token))

@@ -46,6 +46,19 @@ _CONTEXT = (
 )
 
 
+_ITEM_AND_PROJECT = (
+    select(Item, Project)
+    .join(Project, Project.id == Item.project_id)
+    .where(Item.id == bindparam("i", type_=BigId))
+)
+
+
+def item_and_project(db: Session, item_id: int) -> tuple[Item, Project]:
+    """An item with its project, in one read."""
+    row = db.execute(_ITEM_AND_PROJECT, {"i": item_id}).one()
+    return row[0], row[1]
+
+
 def submit_context(db: Session, assignment_id: int, expert_id: int) -> SubmitContext | None:
     """The expert's assignment with its item, project and trust row, in one read."""
     row = db.execute(_CONTEXT, {"a": assignment_id, "e": expert_id}).first()
