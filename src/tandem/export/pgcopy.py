@@ -31,16 +31,19 @@ def _convert_options(schema: pa.Schema) -> pacsv.ConvertOptions:
     )
 
 
-def _chunk(copy: Any, rows: int) -> bytes:
+def _chunk(copy: Any, rows: int) -> bytearray:
     """The next `rows` rows of the COPY as one CSV buffer; empty once it is done."""
-    parts: list[Any] = []
-    # libpq hands over one CopyData message per row, so a chunk always ends on a row
-    while len(parts) < rows and (row := copy.read()):
-        parts.append(row)
-    return b"".join(parts)
+    data = bytearray()
+    # libpq hands over one CopyData message per row, so a chunk always ends on a row;
+    # each is copied and let go at once, so only the chunk itself stays in memory
+    for _ in range(rows):
+        if not (row := copy.read()):
+            break
+        data += row
+    return data
 
 
-def _parsed(data: bytes, schema: pa.Schema, convert: pacsv.ConvertOptions) -> pa.RecordBatch:
+def _parsed(data: bytearray, schema: pa.Schema, convert: pacsv.ConvertOptions) -> pa.RecordBatch:
     """One chunk as one record batch (one block, parsed in this thread: bounded memory)."""
     read = pacsv.ReadOptions(column_names=schema.names, block_size=len(data) + 1, use_threads=False)
     table = pacsv.read_csv(
