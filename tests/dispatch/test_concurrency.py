@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,6 +25,7 @@ from tests.conftest import TEST_DB
 OVERLAP = 3
 ITEMS = 1667
 EXPERTS = 32 if TEST_DB == "postgresql" else 8
+T = TypeVar("T")
 NO_POOL_LIMIT = {"pool_claims_per_hour": 100_000}
 
 
@@ -107,3 +110,59 @@ def test_concurrent_retries_of_one_submit_store_one_submission(committed_engine:
             )
             == 1
         )
+
+
+def _in_parallel(n: int, work: Callable[[int], T]) -> list[T]:
+    barrier = threading.Barrier(n)
+
+    def run(k: int) -> T:
+        barrier.wait()
+        return work(k)
+
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        return list(pool.map(run, range(n)))
+
+
+def test_parallel_claims_by_one_expert_open_one_lease_and_leak_no_slot(
+    committed_engine: Engine,
+) -> None:
+    factory = sessionmaker(bind=committed_engine, expire_on_commit=False)
+    project_id, user_ids = _seed(factory, items=50)
+
+    def claim(_: int) -> int:
+        with factory() as db:
+            actor = auth.actor_for(db, db.get_one(User, user_ids[0]))
+            a = next_assignment(db, actor, project_id)
+            db.commit()
+            return a.id
+
+    assert len(set(_in_parallel(8, claim))) == 1, "one expert got two open leases"
+    with factory() as db:
+        taken = db.scalar(select(func.sum(Item.taken)).where(Item.project_id == project_id))
+        assert taken == 1, "a lost race kept a slot without an assignment"
+
+
+def test_parallel_submits_of_one_assignment_with_different_keys_count_once(
+    committed_engine: Engine,
+) -> None:
+    factory = sessionmaker(bind=committed_engine, expire_on_commit=False)
+    project_id, user_ids = _seed(factory, items=5)
+    with factory() as db:
+        actor = auth.actor_for(db, db.get_one(User, user_ids[0]))
+        assignment_id = next_assignment(db, actor, project_id).id
+        db.commit()
+
+    def answer(k: int) -> bool:
+        with factory() as db:
+            actor = auth.actor_for(db, db.get_one(User, user_ids[0]))
+            sub = submit(db, actor, assignment_id, SubmitIn(response=f.good_response()), f"k{k}")
+            db.commit()
+            return sub.counted
+
+    counted = _in_parallel(6, answer)
+    assert sorted(counted) == [False] * 5 + [True], "kept all six, counted exactly one"
+    with factory() as db:
+        stored = select(func.count(Submission.id)).where(Submission.assignment_id == assignment_id)
+        assert db.scalar(stored) == 6
+        done = db.scalar(select(func.sum(Item.done)).where(Item.project_id == project_id))
+        assert done == 1
