@@ -241,10 +241,23 @@ def _lease(db: Session, claim: PoolClaim, item_id: int, assignment_id: int | Non
     return lease
 
 
+# Under contention a SKIP LOCKED pick can come back empty although free rows exist (every
+# row it tried was locked, or changed under it, at that instant); try again before saying so
+PG_CLAIM_ATTEMPTS = 3
+
+
+def _pg_claim(db: Session, claim: PoolClaim) -> Any:
+    for _ in range(PG_CLAIM_ATTEMPTS):
+        row = db.execute(_PG_CLAIM, claim.params()).first()
+        if row is not None:
+            return row
+    return None
+
+
 def claim_pool(db: Session, claim: PoolClaim) -> tuple[int, Assignment | None] | None:
     """Take a free slot and open a lease: (item id, lease or None on a lost race) or None."""
     if db.get_bind().dialect.name == "postgresql":
-        row = db.execute(_PG_CLAIM, claim.params()).first()
+        row = _pg_claim(db, claim)
         if row is None:
             return None
         if row.assignment_id is None:
