@@ -53,6 +53,7 @@ Mode = tuple[Cycle, Callable[[], None]]  # one client's cycle, and how to let go
 @dataclass
 class Run:
     cycles: int = 0
+    errors: int = 0
     claim_ms: list[float] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -141,7 +142,11 @@ def _loop(seconds: float, clients: int, mode: Mode) -> Run:
     def worker(n: int) -> None:
         barrier.wait()
         while time.perf_counter() < stop:
-            cycle(n, run)
+            try:
+                cycle(n, run)
+            except Exception:  # counted and shown: a failed cycle must not end the client
+                with run.lock:
+                    run.errors += 1
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
     for t in threads:
@@ -320,7 +325,7 @@ def _report(
     args: argparse.Namespace,
 ) -> None:
     modes = args.modes.split(",")
-    table = Table("mode", "clients", "cycles/s", "claim p50 ms", "claim p99 ms", "÷ raw")
+    table = Table("mode", "clients", "cycles/s", "claim p50 ms", "claim p99 ms", "÷ raw", "errors")
     offset = 0
     for clients in client_counts:
         raw_rate = None
@@ -346,6 +351,7 @@ def _report(
                 f"{run.pct(0.5):.1f}",
                 f"{run.pct(0.99):.1f}",
                 ratio,
+                str(run.errors),
             )
     size_ratio = _size_effect(url, big, small, user_ids[offset : offset + 16], args.seconds)
     console.print(table)
