@@ -18,6 +18,8 @@ class WorkSession(IdMixin, CreatedMixin, Base):
         Index("ix_work_session_assignment_kind", "assignment_id", "kind", "last_beat_at"),
         # the pay run reads one period's sessions
         Index("ix_work_session_started_at", "started_at"),
+        # the well-being gate sums one expert's recent weeks at every claim
+        Index("ix_work_session_expert_started", "expert_id", "started_at"),
     )
 
     project_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("project.id"), index=True)

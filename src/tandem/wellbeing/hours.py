@@ -13,6 +13,7 @@ from tandem.wellbeing import repository
 from tandem.wellbeing.policy import WellbeingPolicy, local_day_start, local_week_start
 
 WEEK = timedelta(days=7)
+STRETCH_LOOKBACK = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -45,20 +46,23 @@ def _stretch(
 def worked(db: Session, expert: Expert, policy: WellbeingPolicy, now: datetime) -> Worked:
     """Hours worked so far, and the weekly cap that applies after rotation."""
     week_start = local_week_start(now, expert.time_zone)
-    day_start = local_day_start(now, expert.time_zone)
-    # one read covers this week and the weeks that decide rotation: this runs at every claim
-    first = week_start - policy.rotation_weeks * WEEK
-    everything = repository.sessions_between(db, expert.id, first, now + timedelta(seconds=1))
-    rows = [r for r in everything if r[0] >= week_start]
-    sessions = [(r[0], r[1], int(r[2])) for r in rows]
-    pause = timedelta(minutes=policy.break_minutes)
-    stretch, last = _stretch(sessions, now, pause)
-    past = _per_week([r for r in everything if r[0] < week_start], first, policy.rotation_weeks)
-    rotation = all(h > policy.rotation_threshold_hours for h in past)
+    # one statement at every claim: sums of this day, this week and the weeks that decide
+    # rotation, plus the sessions of the last day for the current stretch (a stretch with
+    # no 10-minute pause for a whole day is long past any break rule)
+    window = repository.HoursWindow(
+        day_start=local_day_start(now, expert.time_zone),
+        week_start=week_start,
+        past_weeks=policy.rotation_weeks,
+        recent_start=max(week_start, now - STRETCH_LOOKBACK),
+        end=now + timedelta(seconds=1),
+    )
+    read = repository.hours(db, expert.id, window)
+    stretch, last = _stretch(read.recent, now, timedelta(minutes=policy.break_minutes))
+    rotation = all(s / 3600 > policy.rotation_threshold_hours for s in read.past_weeks)
     return Worked(
-        day=sum(r[2] for r in rows if r[0] >= day_start),
-        week=sum(int(r[2]) for r in rows),
-        night_week=sum(int(r[3]) for r in rows),
+        day=read.day,
+        week=read.week,
+        night_week=read.night_week,
         stretch=stretch,
         last_beat=last,
         weekly_cap_hours=min(policy.weekly_cap_hours, policy.rotation_cap_hours)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, select
+from sqlalchemy import Table, and_, bindparam, func, select, true
 from sqlalchemy.orm import Session
 
 from tandem.db.base import BigId, UTCDateTime
 from tandem.models import Organization, Project, Submission, WorkSession
 from tandem.models.enums import SubmissionStatus
 
+WEEK = timedelta(days=7)
 REJECTED = (SubmissionStatus.REJECTED, SubmissionStatus.FINAL_REJECTED)
 
 
@@ -37,6 +40,86 @@ def sessions_between(db: Session, expert_id: int, start: datetime, end: datetime
     """(started_at, last_beat_at, active_seconds, night_seconds) of sessions begun in range."""
     params = {"e": expert_id, "start": start, "end": end}
     return list(db.execute(_SESSIONS_BETWEEN, params).all())
+
+
+@dataclass(frozen=True)
+class HoursWindow:
+    """Where the well-being sums start: local day, local week, the weeks before, now."""
+
+    day_start: datetime
+    week_start: datetime
+    past_weeks: int
+    recent_start: datetime
+    end: datetime
+
+    def params(self, expert_id: int) -> dict[str, Any]:
+        first = self.week_start - self.past_weeks * WEEK
+        weeks = {f"w{i}": first + i * WEEK for i in range(self.past_weeks + 1)}
+        return {"e": expert_id, "day": self.day_start, "week": self.week_start, **weeks}
+
+
+@dataclass(frozen=True)
+class HoursRead:
+    """Active seconds today and this week, night seconds this week, each past week's active
+    seconds (oldest first), and the recent sessions (started, last beat, active)."""
+
+    day: int
+    week: int
+    night_week: int
+    past_weeks: list[int]
+    recent: list[tuple[datetime, datetime, int]]
+
+
+def _hours_statement(past_weeks: int) -> Any:
+    t = cast(Table, WorkSession.__table__)
+    at = bindparam("end", type_=UTCDateTime())
+
+    def total(column: Any, start: str, end: Any) -> Any:
+        since = bindparam(start, type_=UTCDateTime())
+        in_range = and_(t.c.started_at >= since, t.c.started_at < end)
+        return func.coalesce(func.sum(column).filter(in_range), 0)
+
+    past = [
+        total(t.c.active_seconds, f"w{i}", bindparam(f"w{i + 1}", type_=UTCDateTime()))
+        for i in range(past_weeks)
+    ]
+    mine = and_(t.c.expert_id == bindparam("e", type_=BigId), t.c.started_at < at)
+    sums = select(
+        total(t.c.active_seconds, "day", at).label("day"),
+        total(t.c.active_seconds, "week", at).label("week"),
+        total(t.c.night_seconds, "week", at).label("night_week"),
+        *(p.label(f"past{i}") for i, p in enumerate(past)),
+    ).where(mine, t.c.started_at >= bindparam("w0", type_=UTCDateTime()))
+    recent = select(t.c.started_at, t.c.last_beat_at, t.c.active_seconds).where(
+        mine, t.c.started_at >= bindparam("recent", type_=UTCDateTime())
+    )
+    sums_q, recent_q = sums.subquery("sums"), recent.subquery("recent")
+    return (
+        select(sums_q, recent_q)
+        .select_from(sums_q.outerjoin(recent_q, true()))
+        .order_by(recent_q.c.started_at)
+    )
+
+
+@lru_cache(maxsize=8)
+def _hours_statement_for(past_weeks: int) -> Any:
+    return _hours_statement(past_weeks)
+
+
+def hours(db: Session, expert_id: int, window: HoursWindow) -> HoursRead:
+    """The well-being sums in one statement: the database adds up the weeks, and only the
+    recent sessions (the current stretch) come back as rows."""
+    params = {**window.params(expert_id), "recent": window.recent_start, "end": window.end}
+    rows = db.execute(_hours_statement_for(window.past_weeks), params).all()
+    first = rows[0]._mapping
+    recent = [(r.started_at, r.last_beat_at, int(r.active_seconds)) for r in rows if r.started_at]
+    return HoursRead(
+        day=int(first["day"]),
+        week=int(first["week"]),
+        night_week=int(first["night_week"]),
+        past_weeks=[int(first[f"past{i}"]) for i in range(window.past_weeks)],
+        recent=recent,
+    )
 
 
 def org_settings(db: Session, org_id: int) -> dict[str, Any]:
