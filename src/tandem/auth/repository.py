@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from tandem.db.base import BigId
 from tandem.models import ApiToken, Expert, Membership, User
 from tandem.models.enums import Role
 
@@ -19,14 +20,18 @@ def token_by_hash(db: Session, token_hash: str) -> ApiToken | None:
     return db.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash))
 
 
+# built once: every API request resolves its token with it
+_TOKEN_WITH_OWNER = (
+    select(ApiToken, User, Expert)
+    .join(User, User.id == ApiToken.user_id)
+    .outerjoin(Expert, Expert.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("h"))
+)
+
+
 def token_with_owner(db: Session, token_hash: str) -> tuple[ApiToken, User, Expert | None] | None:
     """The token, its user and the user's expert profile, in one read."""
-    row = db.execute(
-        select(ApiToken, User, Expert)
-        .join(User, User.id == ApiToken.user_id)
-        .outerjoin(Expert, Expert.user_id == User.id)
-        .where(ApiToken.token_hash == token_hash)
-    ).first()
+    row = db.execute(_TOKEN_WITH_OWNER, {"h": token_hash}).first()
     return None if row is None else (row[0], row[1], row[2])
 
 
@@ -44,11 +49,14 @@ def tokens_of(db: Session, user_id: int) -> list[ApiToken]:
     )
 
 
+_ROLES = select(Membership.org_id, Membership.role).where(
+    Membership.user_id == bindparam("u", type_=BigId)
+)
+
+
 def roles_of(db: Session, user_id: int) -> dict[int, set[Role]]:
     roles: dict[int, set[Role]] = defaultdict(set)
-    for org_id, role in db.execute(
-        select(Membership.org_id, Membership.role).where(Membership.user_id == user_id)
-    ):
+    for org_id, role in db.execute(_ROLES, {"u": user_id}):
         roles[org_id].add(Role(role))
     return dict(roles)
 
