@@ -1,4 +1,5 @@
-"""All SQL of dispatch. A claim is one UPDATE … RETURNING (plus the INSERT of its lease).
+"""SQL of dispatch outside the pool-claim hot path (that is `tandem.dispatch.claims`):
+gold claims, lapsed leases and stale reservations, slots, allocation and status reads.
 
 PostgreSQL: candidate rows are locked with FOR UPDATE SKIP LOCKED so concurrent claims
 spread over different rows, and the outer WHERE is re-checked on the locked row.
@@ -43,23 +44,6 @@ from tandem.models.enums import AssignmentStatus, ExpertStatus, ItemStatus, Proj
 FETCH = {"synchronize_session": "fetch"}
 
 
-def open_assignment(
-    db: Session, project_id: int, expert_id: int, now: datetime
-) -> Assignment | None:
-    """The expert's unexpired active assignment in the project, if any."""
-    return db.scalar(
-        select(Assignment)
-        .where(
-            Assignment.project_id == project_id,
-            Assignment.expert_id == expert_id,
-            Assignment.status == AssignmentStatus.ACTIVE,
-            Assignment.lease_expires_at > now,
-        )
-        .order_by(Assignment.id)
-        .limit(1)
-    )
-
-
 def _free_slot(item_id: Any, overlap: int) -> Any:
     return (
         update(Item)
@@ -68,28 +52,6 @@ def _free_slot(item_id: Any, overlap: int) -> Any:
         .returning(Item.id)
         .execution_options(**FETCH)
     )
-
-
-def claim_pool_item(db: Session, project_id: int, expert_id: int, overlap: int) -> int | None:
-    """Take one free slot of an open, non-gold item the expert never had; its id."""
-    already = exists().where(Assignment.item_id == Item.id, Assignment.expert_id == expert_id)
-    candidate = (
-        select(Item.id)
-        .where(
-            Item.project_id == project_id,
-            Item.status == ItemStatus.OPEN,
-            Item.is_gold == false(),
-            Item.taken < overlap,
-            ~already,
-        )
-        # fill items that already have answers first (complete items sooner); both keys
-        # descending so PostgreSQL walks ix_item_claim backwards instead of sorting
-        .order_by(Item.taken.desc(), Item.id.desc())
-        .limit(1)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
-    )
-    return db.scalar(_free_slot(candidate, overlap))
 
 
 def claim_gold_item(db: Session, project_id: int, expert_id: int) -> int | None:
@@ -113,34 +75,6 @@ def claim_gold_item(db: Session, project_id: int, expert_id: int) -> int | None:
     return db.scalar(stmt)
 
 
-def activate_reservation(
-    db: Session, project_id: int, expert_id: int, now: datetime, lease_until: datetime
-) -> int | None:
-    """Turn the expert's earliest reservation whose window is open into a lease; its id."""
-    candidate = (
-        select(Assignment.id)
-        .where(
-            Assignment.project_id == project_id,
-            Assignment.expert_id == expert_id,
-            Assignment.status == AssignmentStatus.RESERVED,
-            Assignment.window_start <= now,
-            Assignment.reserved_until > now,
-        )
-        .order_by(Assignment.window_start, Assignment.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
-    )
-    stmt = (
-        update(Assignment)
-        .where(Assignment.id == candidate, Assignment.status == AssignmentStatus.RESERVED)
-        .values(status=AssignmentStatus.ACTIVE, opened_at=now, lease_expires_at=lease_until)
-        .returning(Assignment.id)
-        .execution_options(**FETCH)
-    )
-    return db.scalar(stmt)
-
-
 def _lapse_statement(status: AssignmentStatus, target: AssignmentStatus) -> Any:
     # built once: this runs inside every claim, so it must cost next to nothing
     t = cast(Table, Assignment.__table__)
@@ -153,7 +87,6 @@ def _lapse_statement(status: AssignmentStatus, target: AssignmentStatus) -> Any:
     )
 
 
-_EXPIRE_LEASES = _lapse_statement(AssignmentStatus.ACTIVE, AssignmentStatus.EXPIRED)
 _RELEASE_RESERVATIONS = _lapse_statement(AssignmentStatus.RESERVED, AssignmentStatus.RELEASED)
 
 
@@ -193,11 +126,6 @@ def _close_lapsed(db: Session, project_id: int, now: datetime, statement: Any) -
     _forget(db, Assignment, [r.id for r in rows])
     release_slots(db, [r.item_id for r in rows])
     return len(rows)
-
-
-def expire_leases(db: Session, project_id: int, now: datetime) -> int:
-    """Mark lapsed leases expired and free their slots; returns how many."""
-    return _close_lapsed(db, project_id, now, _EXPIRE_LEASES)
 
 
 def close_lapsed(db: Session, project_id: int, now: datetime) -> int:
