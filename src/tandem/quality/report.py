@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from scipy.stats import beta
 
 from tandem.projects.forms import (
     LabelQuestion,
@@ -144,6 +143,8 @@ def leaderboard(
 def skill_posterior(skill: str, expert: str, projects: int, seen: int, correct: int) -> SkillTrust:
     """Beta(1 + correct, 1 + wrong): mean and central 95% credible interval."""
     a, b = 1.0 + correct, 1.0 + (seen - correct)
+    from scipy.stats import beta  # heavy import, needed only here
+
     lower, upper = beta.ppf([0.025, 0.975], a, b)
     return SkillTrust(
         skill=skill,

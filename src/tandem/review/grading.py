@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from scipy.stats import spearmanr
 
 from tandem.projects.forms import Form, Question
 
@@ -60,6 +59,9 @@ def rank_correlation(answer: list[str], gold: list[str]) -> float:
     if len(gold) < 2:
         return 1.0
     position = {cid: n for n, cid in enumerate(answer)}
+    # scipy.stats costs ~1 s and ~40 MB to import: only load it when a ranking is graded
+    from scipy.stats import spearmanr
+
     rho = spearmanr(np.arange(len(gold)), [position[cid] for cid in gold]).statistic
     return float(rho)
 
