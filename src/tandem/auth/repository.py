@@ -16,10 +16,6 @@ def user_by_email(db: Session, email: str) -> User | None:
     return db.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def token_by_hash(db: Session, token_hash: str) -> ApiToken | None:
-    return db.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash))
-
-
 # built once: every API request resolves its token with it
 _TOKEN_WITH_OWNER = (
     select(ApiToken, User, Expert)

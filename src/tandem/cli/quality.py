@@ -85,10 +85,16 @@ def _num(v: float | None, digits: int = 3) -> str:
     return "-" if v is None else f"{v:.{digits}f}"
 
 
-def _questions_table(report: QualityReport) -> Table:
-    table = Table(title=f"Project {report.project_id}: agreement per question")
-    for column in ("question", "type", "labels", "items", "method", "alpha", "Fleiss", "Cohen"):
+def _table(title: str, columns: tuple[str, ...]) -> Table:
+    table = Table(title=title)
+    for column in columns:
         table.add_column(column)
+    return table
+
+
+def _questions_table(report: QualityReport) -> Table:
+    columns = ("question", "type", "labels", "items", "method", "alpha", "Fleiss", "Cohen")
+    table = _table(f"Project {report.project_id}: agreement per question", columns)
     for q in report.questions:
         agreement = (_num(v) for v in (q.alpha, q.fleiss_kappa, q.cohen_kappa))
         table.add_row(
@@ -98,9 +104,8 @@ def _questions_table(report: QualityReport) -> Table:
 
 
 def _experts_table(report: QualityReport) -> Table:
-    table = Table(title="Experts (pseudonyms)")
-    for column in ("expert", "trust", "gold", "gold acc.", "consensus acc.", "reliability"):
-        table.add_column(column)
+    columns = ("expert", "trust", "gold", "gold acc.", "consensus acc.", "reliability")
+    table = _table("Experts (pseudonyms)", columns)
     for e in report.experts:
         table.add_row(
             e.expert,
@@ -130,11 +135,8 @@ def _confusion_tables(report: QualityReport) -> list[Table]:
 def _leaderboard_tables(report: QualityReport) -> list[Table]:
     tables = []
     for board in report.leaderboards:
-        table = Table(
-            title=f"{board.question_id}: Bradley-Terry leaderboard ({board.players_from})"
-        )
-        for column in ("#", "player", "Elo", "95% interval", "comparisons"):
-            table.add_column(column)
+        title = f"{board.question_id}: Bradley-Terry leaderboard ({board.players_from})"
+        table = _table(title, ("#", "player", "Elo", "95% interval", "comparisons"))
         for rank, e in enumerate(board.entries, start=1):
             interval = f"{_num(e.lower, 0)} – {_num(e.upper, 0)}"
             table.add_row(str(rank), e.player, f"{e.elo:.0f}", interval, str(e.comparisons))
@@ -143,9 +145,8 @@ def _leaderboard_tables(report: QualityReport) -> list[Table]:
 
 
 def _skills_table(report: QualityReport) -> Table:
-    table = Table(title="Trust per skill (Beta posterior over gold, this organization)")
-    for column in ("skill", "expert", "projects", "gold", "mean", "95% interval"):
-        table.add_column(column)
+    title = "Trust per skill (Beta posterior over gold, this organization)"
+    table = _table(title, ("skill", "expert", "projects", "gold", "mean", "95% interval"))
     for s in report.skills:
         interval = f"{s.lower:.3f} – {s.upper:.3f}"
         gold = f"{s.gold_correct}/{s.gold_seen}"

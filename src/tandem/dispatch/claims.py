@@ -32,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tandem.db.base import BigId, UTCDateTime
 from tandem.models import Assignment, Item, Organization, Project, ProjectRemoval
@@ -140,8 +141,14 @@ _ACTIVATE = (
 def activate(db: Session, assignment: Assignment, now: datetime, until: datetime) -> bool:
     """Turn a reservation into a lease, unless it was released meanwhile."""
     done = db.execute(_ACTIVATE, {"a": assignment.id, "now": now, "until": until}).first()
-    db.expire(assignment)  # changed behind the ORM's back
-    return done is not None
+    if done is None:
+        db.expire(assignment)  # released meanwhile: read it again when asked
+        return False
+    # written behind the ORM's back: keep the object in step instead of re-reading it
+    values = {"status": AssignmentStatus.ACTIVE, "opened_at": now, "lease_expires_at": until}
+    for key, value in values.items():
+        set_committed_value(assignment, key, value)
+    return True
 
 
 def _candidate() -> Any:

@@ -67,11 +67,6 @@ def _target(db: Session, actor: Actor, project_id: int) -> claims.ClaimTarget:
     return target
 
 
-def visible_project(db: Session, actor: Actor, project_id: int) -> Project:
-    """A live or paused project the caller may work on (404 if it is not live at all)."""
-    return _target(db, actor, project_id).project
-
-
 def next_assignment(db: Session, actor: Actor, project_id: int) -> Assignment:
     """The expert's open assignment in the project, or a newly claimed one."""
     target = _target(db, actor, project_id)

@@ -53,6 +53,7 @@ def submit(
     assignment, item, project, trust = found
     key = idempotency_key or f"auto-{uuid.uuid4()}"
     now = utcnow()
+    response = None
     if _holds_live_lease(assignment, now):
         response = validate_response(parse_form(project.form), data.response, item.payload)
         # the common case in one INSERT: a clash on a unique key means a retry or a race
@@ -62,7 +63,7 @@ def submit(
             _count(db, submission, item, project, trust)
             return submission
         db.expire(assignment)  # whoever won changed it; read it again
-    return _submit_otherwise(db, assignment, item, project, data, key)
+    return _submit_otherwise(db, assignment, item, project, data, key, response)
 
 
 def _holds_live_lease(assignment: Assignment, now: datetime) -> bool:
@@ -102,13 +103,23 @@ def _count(
 
 
 def _submit_otherwise(
-    db: Session, assignment: Assignment, item: Item, project: Project, data: SubmitIn, key: str
+    db: Session,
+    assignment: Assignment,
+    item: Item,
+    project: Project,
+    data: SubmitIn,
+    key: str,
+    response: dict[str, Any] | None,
 ) -> Submission:
-    """Retries, late work and second answers: kept and paid, counted only into a free slot."""
+    """Retries, late work and second answers: kept and paid, counted only into a free slot.
+
+    `response`: the validated answer, when the caller has already validated it.
+    """
     previous = repository.by_idempotency_key(db, assignment.expert_id, key)
     if previous is not None:
         return _replay(previous, assignment)
-    response = validate_response(parse_form(project.form), data.response, item.payload)
+    if response is None:
+        response = validate_response(parse_form(project.form), data.response, item.payload)
     counted, late = _claim_count(db, assignment, project)
     submission = Submission(**{**_values(assignment, data, response, key, counted), "late": late})
     try:
