@@ -139,3 +139,23 @@ def answered(db: Session, clock: FakeClock) -> Answered:
     f.review(db, subs[1][1], reviewer, "fix", fixed)
     f.review(db, subs[1][2], reviewer, "reject")
     return Answered(owner, proj, items, experts, subs, reviewer)
+
+
+# external ids a CSV or a JSON path could mangle: quotes, commas, a newline, empty, none
+ODD = ['odd "ext", with\nnewline, café', "", None]
+
+
+@pytest.fixture
+def odd(db: Session, answered: Answered) -> Answered:
+    """Three more items with awkward external ids; a fix with non-ASCII text and reasons."""
+    for n, external_id in enumerate(ODD, start=2):
+        db.add(Item(project_id=answered.project.id, external_id=external_id, payload=payload(n)))
+    db.flush()
+    for _ in ODD:
+        body = {**response(0, 0), "fixed": 'naïve "quoted",\nlines'}
+        sub = f.submission(db, answered.project, answered.experts[0], body)
+    fix = f.review(db, sub, answered.reviewer, "fix", {"fixed": "é", "x": 1e-05, "n": None})
+    fix.reasons = ["naïve", 'says "no", twice']
+    f.review(db, answered.subs[0][0], answered.reviewer, "accept")
+    db.flush()
+    return answered

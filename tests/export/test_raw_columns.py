@@ -19,26 +19,9 @@ from tandem.export.schemas import ExportOptions
 from tandem.models import Item, Organization, Review, Submission
 from tests import factories as f
 from tests.conftest import TEST_DB
-from tests.export.conftest import Answered, payload, response
+from tests.export.conftest import ODD, Answered
 
-ODD = ['odd "ext", with\nnewline, café', "", None]
 postgresql_only = pytest.mark.skipif(TEST_DB != "postgresql", reason="COPY is PostgreSQL's")
-
-
-@pytest.fixture
-def odd(db: Session, answered: Answered) -> Answered:
-    """Three more items with awkward external ids; a fix with non-ASCII text and reasons."""
-    for n, external_id in enumerate(ODD, start=2):
-        db.add(Item(project_id=answered.project.id, external_id=external_id, payload=payload(n)))
-    db.flush()
-    for _ in ODD:
-        body = {**response(0, 0), "fixed": 'naïve "quoted",\nlines'}
-        sub = f.submission(db, answered.project, answered.experts[0], body)
-    fix = f.review(db, sub, answered.reviewer, "fix", {"fixed": "é", "x": 1e-05, "n": None})
-    fix.reasons = ["naïve", 'says "no", twice']
-    f.review(db, answered.subs[0][0], answered.reviewer, "accept")
-    db.flush()
-    return answered
 
 
 def parquet(db: Session, a: Answered, **kw: Any) -> bytes:

@@ -24,6 +24,10 @@ NAMING_CONVENTION = {
 # BIGINT keys on PostgreSQL; SQLite only auto-increments INTEGER PRIMARY KEY.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 JsonType = JSON().with_variant(JSONB(), "postgresql")
+# JSON kept as the text it was written as (PostgreSQL `json`, not `jsonb`): for documents
+# stored once and read back whole, never queried inside. Writing skips the jsonb parse and
+# reading it out (exports) is a copy rather than a re-serialization.
+JsonText = JSON()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -40,7 +40,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # the web server runs sync routes on up to 40 threads: keep that many connections at hand
     kwargs.setdefault("pool_size", 20)
     kwargs.setdefault("max_overflow", 30)
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)
 
 
 @lru_cache

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from functools import partial
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
-from sqlalchemy import DateTime, Select, String, Subquery, cast, func, select, text, type_coerce
+from sqlalchemy import DateTime, Select, String, Subquery, cast, func, select, type_coerce
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
-from tandem.export.pgcopy import copy_batches
+from tandem.export.pgarrow import ArrowReader
 from tandem.export.schemas import ExportOptions
 from tandem.models import Item, Review, Submission
 from tandem.models.enums import ReviewVerdict, SubmissionStatus
@@ -108,11 +110,10 @@ def submission_batches(
 
 
 # the raw query's columns as the database holds them: enum NAMES, naive UTC, JSON as text
-RAW_COLUMNS = pa.schema(
+ROW_COLUMNS = pa.schema(
     [
         ("id", pa.int64()),
         ("item_id", pa.int64()),
-        ("external_id", pa.string()),
         ("expert_id", pa.int64()),
         ("response", pa.string()),
         ("status", pa.string()),
@@ -126,6 +127,9 @@ RAW_COLUMNS = pa.schema(
         ("reviewed_at", pa.timestamp("us")),
     ]
 )
+# ... and as raw_columns hands them over, with each item's external id beside its id
+RAW_COLUMNS = ROW_COLUMNS.insert(2, pa.field("external_id", pa.string()))
+ITEM_COLUMNS = pa.schema([("id", pa.int64()), ("external_id", pa.string())])
 
 
 def raw_columns(
@@ -138,16 +142,44 @@ def raw_columns(
 ) -> Iterator[pa.RecordBatch]:
     """Every submission with its item's external id and latest review, as RAW_COLUMNS batches.
 
-    PostgreSQL streams the query through COPY into pyarrow (no Python per row); SQLite,
-    or `copy=False`, fetches rows through the driver, 10,000 at a time.
+    PostgreSQL streams the query into Arrow (tandem.export.pgarrow: no Python per row);
+    SQLite, or `copy=False`, fetches rows through the driver, 10,000 at a time.
     """
-    stmt = _raw_select(project_id, opts, by_item)
     if copy is None:
         copy = db.get_bind().dialect.name == "postgresql"
-    if copy:
-        yield from _copied(db, stmt)
-    else:
-        yield from _fetched(db, stmt)
+    read = partial(_arrow_rows, ArrowReader(db)) if copy else partial(_fetched, db)
+    # joining items in the database costs an index probe per submission; an item's
+    # external id is looked up here instead, in one sorted column held for the export
+    items = pa.Table.from_batches(read(_items_select(project_id), ITEM_COLUMNS), ITEM_COLUMNS)
+    external = ExternalIds(items)
+    for batch in read(_raw_select(project_id, opts, by_item), ROW_COLUMNS):
+        yield external.added_to(batch)
+
+
+class ExternalIds:
+    """Items' external ids by item id, looked up a batch at a time (binary search)."""
+
+    def __init__(self, items: pa.Table) -> None:
+        self._ids = items.column("id").to_numpy()
+        self._names = items.column("external_id").combine_chunks()
+
+    def added_to(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        """`batch` with the column external_id after item_id."""
+        wanted = batch.column("item_id").to_numpy()
+        where = np.searchsorted(self._ids, wanted)
+        found = where < len(self._ids)
+        if not (found.all() and (self._ids[where] == wanted).all()):
+            # both queries read one snapshot, so this is a bug, never a race: say so
+            raise LookupError("a submission's item is missing from its project's items")
+        names = self._names.take(pa.array(where))
+        return pa.RecordBatch.from_arrays(
+            [*batch.columns[:2], names, *batch.columns[2:]], schema=RAW_COLUMNS
+        )
+
+
+def _items_select(project_id: int) -> Select[Any]:
+    columns: list[Any] = [Item.id, Item.external_id]
+    return select(*columns).where(Item.project_id == project_id).order_by(Item.id)
 
 
 def _raw_select(project_id: int, opts: ExportOptions, by_item: bool) -> Select[Any]:
@@ -155,7 +187,6 @@ def _raw_select(project_id: int, opts: ExportOptions, by_item: bool) -> Select[A
     columns: list[Any] = [
         Submission.id,
         Submission.item_id,
-        Item.external_id,
         Submission.expert_id,
         cast(Submission.response, String).label("response"),
         type_coerce(Submission.status, String()).label("status"),
@@ -170,7 +201,6 @@ def _raw_select(project_id: int, opts: ExportOptions, by_item: bool) -> Select[A
     ]
     stmt = (
         select(*columns)
-        .join(Item, Item.id == Submission.item_id)
         .outerjoin(latest, latest.c.submission_id == Submission.id)
         .outerjoin(Review, Review.id == latest.c.review_id)
         .where(Submission.project_id == project_id)
@@ -180,30 +210,25 @@ def _raw_select(project_id: int, opts: ExportOptions, by_item: bool) -> Select[A
     return _filtered(stmt, opts, training=False)
 
 
-def _copied(db: Session, stmt: Select[Any]) -> Iterator[pa.RecordBatch]:
-    connection = db.connection()
-    sql = str(stmt.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
-    # COPY takes no parameters, so values are inlined (ids, enum names, instants); the
+def _arrow_rows(
+    reader: ArrowReader, stmt: Select[Any], schema: pa.Schema
+) -> Iterator[pa.RecordBatch]:
+    sql = str(stmt.compile(dialect=reader.dialect, compile_kwargs={"literal_binds": True}))
+    # values are inlined (ids, enum names, instants): a COPY takes no parameters; the
     # psycopg dialect doubles every % for a parameter pass that does not happen here
     sql = sql.replace("%%", "%")
     # A sort (an external one, on disk, for millions of wide rows) would hold every row
     # back until it ends; walking the primary key instead streams from the first row, so
     # the client parses and writes while the server reads. Only for this statement.
-    setting = "SELECT set_config('enable_sort', :value, true)"
-    previous = connection.exec_driver_sql("SHOW enable_sort").scalar_one()
-    connection.execute(text(setting), {"value": "off"})
-    yield from copy_batches(connection.connection.driver_connection, sql, RAW_COLUMNS)
-    # only once the COPY has run to its end: an error or an early stop aborts the
-    # transaction, and its rollback undoes the setting anyway
-    connection.execute(text(setting), {"value": previous})
+    yield from reader.batches(sql, schema, {"enable_sort": "off"})
 
 
-def _fetched(db: Session, stmt: Select[Any], size: int = 10_000) -> Iterator[pa.RecordBatch]:
-    result = db.connection().execute(stmt.execution_options(yield_per=size))
+def _fetched(db: Session, stmt: Select[Any], schema: pa.Schema) -> Iterator[pa.RecordBatch]:
+    result = db.connection().execute(stmt.execution_options(yield_per=10_000))
     for rows in result.partitions():
         columns = zip(*rows, strict=True)
-        arrays = [pa.array(c, t) for c, t in zip(columns, RAW_COLUMNS.types, strict=True)]
-        yield pa.RecordBatch.from_arrays(arrays, schema=RAW_COLUMNS)
+        arrays = [pa.array(c, t) for c, t in zip(columns, schema.types, strict=True)]
+        yield pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
 def _latest_review(project_id: int) -> Subquery:

@@ -5,7 +5,7 @@ from typing import Any
 from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tandem.db.base import Base, BigId, CreatedMixin, IdMixin, JsonType
+from tandem.db.base import Base, BigId, CreatedMixin, IdMixin, JsonText, JsonType
 from tandem.models.enums import SubmissionStatus
 
 
@@ -30,7 +30,7 @@ class Submission(IdMixin, CreatedMixin, Base):
     assignment_id: Mapped[int] = mapped_column(BigId, ForeignKey("assignment.id"))
     item_id: Mapped[int] = mapped_column(BigId, ForeignKey("item.id"))
     expert_id: Mapped[int] = mapped_column(BigId, ForeignKey("expert.id"), index=True)
-    response: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    response: Mapped[dict[str, Any]] = mapped_column(JsonText)
     active_seconds: Mapped[int] = mapped_column(Integer, default=0)
     telemetry: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     idempotency_key: Mapped[str] = mapped_column(String(200))
