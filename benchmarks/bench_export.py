@@ -34,7 +34,7 @@ from tests import factories as f
 from tandem.auth.actor import Actor
 from tandem.db.migrate import upgrade
 from tandem.db.session import make_engine
-from tandem.export import repository
+from tandem.export import raw_repository
 from tandem.export.schemas import ExportOptions
 from tandem.export.service import export_dataset
 from tandem.kit.clock import FakeClock, use_clock
@@ -101,12 +101,12 @@ def _fill(engine: Engine, subs: int, project: int, first_expert: int, reviewer: 
 
 def _driver_rows(engine: Engine, project: int, owner: int, out: Path) -> float:
     """The same export with rows fetched through the driver (the path before COPY)."""
-    copying = repository.raw_columns
-    repository.raw_columns = partial(copying, copy=False)  # type: ignore[assignment]
+    copying = raw_repository.raw_columns
+    raw_repository.raw_columns = partial(copying, copy=False)  # type: ignore[assignment]
     try:
         return _export(engine, project, owner, out)[0]
     finally:
-        repository.raw_columns = copying  # type: ignore[assignment]
+        raw_repository.raw_columns = copying  # type: ignore[assignment]
 
 
 def _export(
@@ -126,7 +126,7 @@ def _read_only(engine: Engine, project: int) -> float:
     """Seconds to stream the same rows out of PostgreSQL into Arrow columns, nothing else."""
     with Session(engine) as db:
         started = time.perf_counter()
-        for _ in repository.raw_columns(db, project, ExportOptions("raw"), by_item=False):
+        for _ in raw_repository.raw_columns(db, project, ExportOptions("raw"), by_item=False):
             pass
         return time.perf_counter() - started
 

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from tandem.auth.security import pseudonym
-from tandem.export import repository, service
+from tandem.export import raw_repository, service
 from tandem.export.pgcopy import copy_batches
 from tandem.export.schemas import ExportOptions
 from tandem.models import Item, Organization, Review, Submission
@@ -81,8 +81,10 @@ def test_copy_writes_the_same_file_as_the_driver_rows(
     first = odd.subs[0][0].created_at
     options = {k: first if v == "first" else v for k, v in options.items()}
     copied = parquet(db, odd, **options)
-    fetched = repository.raw_columns
-    monkeypatch.setattr(repository, "raw_columns", lambda *a, **kw: fetched(*a, **kw, copy=False))
+    fetched = raw_repository.raw_columns
+    monkeypatch.setattr(
+        raw_repository, "raw_columns", lambda *a, **kw: fetched(*a, **kw, copy=False)
+    )
     assert copied == parquet(db, odd, **options)
     # the planner setting the COPY turns off for itself is back for the rest of the work
     assert db.execute(text("SHOW enable_sort")).scalar_one() == "on"

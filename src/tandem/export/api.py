@@ -85,6 +85,9 @@ def export(
         service.export_project(db, actor, project_id, opts.format, text)
         text.seek(0)
         return _download(text, f"project-{project_id}.jsonl", MEDIA["jsonl"])
+    # the caller's bookkeeping (a token's last use) is its own unit of work: committed, it
+    # holds no row lock through a long read, and the export can share a clean snapshot
+    db.commit()
     data = tempfile.SpooledTemporaryFile(max_size=SPOOL, mode="w+b")  # noqa: SIM115
     result = service.export_dataset(db, actor, project_id, opts, data)
     data.seek(0)

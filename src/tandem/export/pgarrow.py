@@ -11,6 +11,7 @@ connection can, so it reads through its own connection instead (`tandem.export.p
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import closing
 from typing import Any
 
 import pyarrow as pa
@@ -67,18 +68,32 @@ def _shareable_snapshot(connection: Any) -> str | None:
 def _adbc_batches(
     uri: str, snapshot: str, sql: str, settings: Settings
 ) -> Iterator[pa.RecordBatch]:
-    import adbc_driver_postgresql.dbapi as adbc  # loaded by the first export only
+    # ADBC's low-level API, loaded by the first export only: its DB-API module would also
+    # load pyarrow.dataset and friends (tens of MiB) that an export never uses
+    import adbc_driver_manager as adbc
+    import adbc_driver_postgresql as postgres
 
-    with adbc.connect(uri, autocommit=True) as conn, conn.cursor() as cursor:
-        cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        cursor.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
-        for name, value in settings.items():
-            cursor.execute(f"SET LOCAL {name} = {value}")
-        # about 10,000 rows of a submission export per batch, as the other paths hand over
-        cursor.adbc_statement.set_options(**{BATCH_BYTES: str(BATCH_HINT)})
-        cursor.execute(sql)
-        yield from cursor.fetch_record_batch()
-        cursor.execute("COMMIT")
+    with (
+        closing(postgres.connect(uri)) as database,
+        closing(adbc.AdbcConnection(database)) as connection,
+        closing(adbc.AdbcStatement(connection)) as statement,
+    ):
+        commands = [
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+            f"SET TRANSACTION SNAPSHOT '{snapshot}'",
+            *(f"SET LOCAL {name} = {value}" for name, value in settings.items()),
+        ]
+        for command in commands:
+            statement.set_sql_query(command)
+            statement.execute_update()
+        # about 20,000 rows of a submission export per batch
+        statement.set_options(**{BATCH_BYTES: str(BATCH_HINT)})
+        statement.set_sql_query(sql)
+        stream, _ = statement.execute_query()
+        with pa.RecordBatchReader.from_stream(stream) as reader:
+            yield from reader
+        statement.set_sql_query("COMMIT")
+        statement.execute_update()
 
 
 def _own_connection(

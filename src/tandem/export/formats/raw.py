@@ -2,7 +2,7 @@
 
 Rows are in submission order (by item, then submission, when a minimum agreement is set).
 
-Columns come from the repository as Arrow batches (PostgreSQL: COPY parsed by pyarrow)
+Columns come from `raw_repository` as Arrow batches (PostgreSQL: read by ADBC or COPY)
 and are converted column-wise with pyarrow.compute, one batch (about 10,000 rows) at a time; the
 response stays JSON text from the database. Per-item agreement is computed (and the
 responses parsed) only when a minimum agreement is asked for.
@@ -15,11 +15,12 @@ from collections.abc import Iterable, Iterator
 from itertools import groupby
 from operator import itemgetter
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pajson
 
-from tandem.export import repository
+from tandem.export import raw_repository
 from tandem.export.formats.common import ExportContext, item_agreement
 from tandem.models.enums import ReviewVerdict, SubmissionStatus
 
@@ -48,14 +49,16 @@ SCHEMA = pa.schema(
 def batches(ctx: ExportContext) -> Iterator[pa.RecordBatch]:
     """Record batches of SCHEMA."""
     by_item = ctx.options.min_agreement is not None
-    if not by_item:
-        # before the stream starts: a running COPY holds the connection
-        ctx.stats.items = repository.count_items(ctx.db, ctx.project.id, ctx.options)
-    stream = repository.raw_columns(ctx.db, ctx.project.id, ctx.options, by_item=by_item)
+    stream = raw_repository.raw_columns(ctx.db, ctx.project.id, ctx.options, by_item=by_item)
     if by_item:
-        stream = _agreed(ctx, stream)
+        yield from (_batch(ctx, batch) for batch in _agreed(ctx, stream))
+        return
+    # items are counted as they pass (their agreement is not asked for): a few ids a batch
+    per_batch = []
     for batch in stream:
+        per_batch.append(pc.unique(batch.column("item_id")).to_numpy())
         yield _batch(ctx, batch)
+    ctx.stats.items = len(np.unique(np.concatenate(per_batch))) if per_batch else 0
 
 
 def _one_batch(table: pa.Table) -> pa.RecordBatch:
@@ -64,7 +67,7 @@ def _one_batch(table: pa.Table) -> pa.RecordBatch:
 
 def _agreed(ctx: ExportContext, stream: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     """Rows of the items that reach min_agreement; an item is judged once all its rows are in."""
-    tail = pa.Table.from_batches([], repository.RAW_COLUMNS)
+    tail = pa.Table.from_batches([], raw_repository.RAW_COLUMNS)
     for batch in stream:
         rows = pa.concat_tables([tail, pa.Table.from_batches([batch])])
         # rows come by item: the last item may continue in the next batch
