@@ -28,6 +28,12 @@ class ExternalIds:
         self._ids = items.column("id").to_numpy()
         self._names = items.column("external_id").combine_chunks()
         self._schema = schema
+        self._seen = np.zeros(len(self._ids), dtype=bool)
+
+    @property
+    def seen(self) -> int:
+        """How many distinct items the batches so far belonged to."""
+        return int(self._seen.sum())
 
     def added_to(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         """`batch` with the column external_id after item_id, as `schema` orders them."""
@@ -35,6 +41,7 @@ class ExternalIds:
         if not found.all():
             # items and submissions are read under one snapshot: a bug, never a race
             raise LookupError("a submission's item is missing from its project's items")
+        self._seen[where] = True
         names = self._names.take(pa.array(where))
         columns = [*batch.columns[:2], names, *batch.columns[2:]]
         return pa.RecordBatch.from_arrays(columns, schema=self._schema)

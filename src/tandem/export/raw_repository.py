@@ -58,22 +58,44 @@ def raw_columns(
     *,
     by_item: bool,
     copy: bool | None = None,
-) -> Iterator[pa.RecordBatch]:
+) -> RawColumns:
     """Every submission with its item's external id and latest review, as RAW_COLUMNS batches.
 
     PostgreSQL reads into Arrow directly; SQLite, or `copy=False`, fetches driver rows.
     """
     if copy is None:
         copy = db.get_bind().dialect.name == "postgresql"
-    reader = ArrowReader(db) if copy else None
-    read: Read = partial(_arrow_rows, reader) if reader else partial(_fetched, db)
-    items = pa.Table.from_batches(read(_items_select(project_id), ITEM_COLUMNS), ITEM_COLUMNS)
-    external = ExternalIds(items, RAW_COLUMNS)
-    # a merge needs submissions in id order and a second stream beside them (a COPY on
-    # the session's own connection holds it alone): else the database joins the reviews
-    merge = not by_item and (reader is None or reader.shared)
-    for batch in _with_reviews(read, project_id, opts, by_item, merge):
-        yield external.added_to(batch)
+    return RawColumns(db, project_id, opts, by_item, ArrowReader(db) if copy else None)
+
+
+class RawColumns:
+    """The batches of one raw read (iterate once), and how many items they covered."""
+
+    def __init__(
+        self,
+        db: Session,
+        project_id: int,
+        opts: ExportOptions,
+        by_item: bool,
+        reader: ArrowReader | None,
+    ) -> None:
+        self._read: Read = partial(_arrow_rows, reader) if reader else partial(_fetched, db)
+        self._args = (project_id, opts, by_item)
+        # a merge needs submissions in id order and a second stream beside them (a COPY on
+        # the session's own connection holds it alone): else the database joins the reviews
+        self._merge = not by_item and (reader is None or reader.shared)
+        self._external: ExternalIds | None = None
+
+    def __iter__(self) -> Iterator[pa.RecordBatch]:
+        items = self._read(_items_select(self._args[0]), ITEM_COLUMNS)
+        self._external = ExternalIds(pa.Table.from_batches(items, ITEM_COLUMNS), RAW_COLUMNS)
+        for batch in _with_reviews(self._read, *self._args, self._merge):
+            yield self._external.added_to(batch)
+
+    @property
+    def items_seen(self) -> int:
+        """Distinct items among the rows read so far."""
+        return self._external.seen if self._external else 0
 
 
 def _with_reviews(
