@@ -15,6 +15,8 @@ It prints cycles/s, claim p50/p99 and the ratio to the raw baseline, and claim p
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
 import os
 import subprocess
 import sys
@@ -240,54 +242,48 @@ def _service(url: str, project_id: int, user_ids: list[int]) -> Mode:
 
 
 def _http(base: str, project_id: int, tokens: list[str]) -> Mode:
+    # the standard library's client, one keep-alive connection per client: a load generator
+    # sharing two cores with the server must take as little CPU from it as it can
+    host, port = base.removeprefix("http://").split(":")
     local = threading.local()
-    clients: list[httpx.Client] = []
-    payload = {"response": f.good_response(), "active_seconds": 60}
+    opened: list[http.client.HTTPConnection] = []
+    body = json.dumps({"response": f.good_response(), "active_seconds": 60})
+
+    def post(path: str, headers: dict[str, str], payload: str | None = None) -> tuple[int, bytes]:
+        local.conn.request("POST", path, body=payload, headers=headers)
+        answer = local.conn.getresponse()
+        return answer.status, answer.read()
 
     def cycle(n: int, run: Run) -> None:
-        if not hasattr(local, "client"):
-            local.client = httpx.Client(
-                base_url=base, headers={"Authorization": f"Bearer {tokens[n]}"}, timeout=60
-            )
-            clients.append(local.client)
+        if not hasattr(local, "conn"):
+            local.conn = http.client.HTTPConnection(host, int(port), timeout=60)
+            local.auth = {"Authorization": f"Bearer {tokens[n]}"}
+            opened.append(local.conn)
         started = time.perf_counter()
-        got = local.client.post(f"/api/v1/projects/{project_id}/next")
+        status, data = post(f"/api/v1/projects/{project_id}/next", local.auth)
         claim = time.perf_counter() - started
-        if got.status_code != 200:
-            return
-        aid = got.json()["id"]
-        local.client.post(
-            f"/api/v1/assignments/{aid}/submit",
-            json=payload,
-            headers={"Idempotency-Key": f"h{aid}"},
-        )
+        if status != 200:
+            raise RuntimeError(f"claim answered {status}: {data[:200]!r}")
+        aid = json.loads(data)["id"]
+        headers = {**local.auth, "Content-Type": "application/json", "Idempotency-Key": f"h{aid}"}
+        status, data = post(f"/api/v1/assignments/{aid}/submit", headers, body)
+        if status >= 300:
+            raise RuntimeError(f"submit answered {status}: {data[:200]!r}")
         run.record(claim)
 
     def close() -> None:
-        for client in clients:
-            client.close()
+        for conn in opened:
+            conn.close()
 
     return cycle, close
 
 
 def _serve(url: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "TANDEM_DATABASE_URL": url, "TANDEM_PORT": "8765"}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "tandem.app:create_app",
-            "--factory",
-            "--port",
-            "8765",
-            "--log-level",
-            "warning",
-            "--workers",
-            os.environ.get("BENCH_WORKERS", "1"),
-        ],
-        env=env,
-    )
+    # the periodic jobs would run an allocation over every expert during the measurement
+    env = {**os.environ, "TANDEM_DATABASE_URL": url, "TANDEM_SCHEDULER": "false"}
+    workers = os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 1))
+    command = ["serve", "--port", "8765", "--workers", workers, "--no-access-log"]
+    proc = subprocess.Popen([sys.executable, "-m", "tandem.cli.main", *command], env=env)
     for _ in range(100):
         try:
             if httpx.get("http://127.0.0.1:8765/health").status_code == 200:

@@ -22,7 +22,7 @@ from tandem.config import Settings, get_settings
 from tandem.console import views as console_views
 from tandem.db.session import get_sessionmaker
 from tandem.dispatch import api as dispatch_api
-from tandem.dispatch.scheduler import run_jobs
+from tandem.dispatch.scheduler import hold_scheduler_lock, run_jobs
 from tandem.export import api as export_api
 from tandem.items import api as items_api
 from tandem.kit.errors import TandemError
@@ -41,13 +41,17 @@ STATIC_DIR = Path(__file__).parent / "web" / "static"
 PROBLEM = "application/problem+json"
 
 
-def _lifespan(run_scheduler: bool) -> Any:
+def _lifespan(run_scheduler: bool, var_dir: Path) -> Any:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        task = asyncio.create_task(run_jobs(app.state.sessionmaker)) if run_scheduler else None
+        # with several workers only the one holding the lock runs the periodic jobs
+        lock = hold_scheduler_lock(var_dir) if run_scheduler else None
+        task = asyncio.create_task(run_jobs(app.state.sessionmaker)) if lock else None
         yield
         if task is not None:
             task.cancel()
+        if lock is not None:
+            lock.close()
 
     return lifespan
 
@@ -61,7 +65,7 @@ def create_app(
     """Build the app; tests pass their own session factory; `serve` turns the scheduler on."""
     settings = settings or get_settings()
     app = FastAPI(
-        lifespan=_lifespan(scheduler),
+        lifespan=_lifespan(scheduler and settings.scheduler, settings.var_dir),
         title="Tandem",
         version="0.1.0",
         docs_url="/api/docs",
@@ -136,3 +140,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 def _field_error(error: Any) -> dict[str, Any]:
     return {"loc": [str(p) for p in error.get("loc", ())], "msg": str(error.get("msg", ""))}
+
+
+def serve_app() -> FastAPI:
+    """The app `tandem serve` runs, scheduler included (an import string for its workers)."""
+    return create_app(get_settings(), scheduler=True)

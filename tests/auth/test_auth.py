@@ -12,7 +12,8 @@ from tandem.auth.security import hash_password, pseudonym, verify_password
 from tandem.auth.service import actor_from_token, create_token, revoke_token
 from tandem.kit.clock import FakeClock
 from tandem.kit.errors import Unauthorized
-from tandem.models import ApiToken
+from tandem.models import ApiToken, Membership
+from tandem.models.enums import Role
 from tests import factories as f
 
 
@@ -140,3 +141,17 @@ def test_revoked_token_and_inactive_user_are_refused(db: Session) -> None:
     revoke_token(db, person.user, row.id)
     with pytest.raises(Unauthorized):
         actor_from_token(db, clear)
+
+
+def test_a_token_carries_every_role_of_its_owner_in_every_org(db: Session) -> None:
+    first, second = f.org(db), f.org(db)
+    person = f.requester(db, first)
+    for role in (Role.REQUESTER, Role.REVIEWER):
+        db.add(Membership(org_id=second.id, user_id=person.user.id, role=role))
+    db.flush()
+    _, clear = create_token(db, person.user, "roles")
+    actor = actor_from_token(db, clear)
+    assert actor.roles == {first.id: {Role.REQUESTER}, second.id: {Role.REQUESTER, Role.REVIEWER}}
+    loner = f.expert(db)
+    _, clear = create_token(db, loner.user, "none")
+    assert actor_from_token(db, clear).roles == {}

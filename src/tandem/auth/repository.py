@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import String, Table, bindparam, func, literal, select, type_coerce
+from sqlalchemy import cast as cast_
 from sqlalchemy.orm import Session
 
 from tandem.db.base import BigId
@@ -16,19 +18,43 @@ def user_by_email(db: Session, email: str) -> User | None:
     return db.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-# built once: every API request resolves its token with it
+def _roles_column() -> Any:
+    """The user's memberships as one text, "org_id:ROLE,…" (enum names as stored)."""
+    membership = cast(Table, Membership.__table__)
+    pair = (
+        cast_(membership.c.org_id, String) + literal(":") + type_coerce(membership.c.role, String)
+    )
+    return (
+        select(func.aggregate_strings(pair, ","))
+        .where(membership.c.user_id == User.id)
+        .scalar_subquery()
+    )
+
+
+# built once: every API request resolves its token, its owner and their roles with it
 _TOKEN_WITH_OWNER = (
-    select(ApiToken, User, Expert)
+    select(ApiToken, User, Expert, _roles_column())
     .join(User, User.id == ApiToken.user_id)
     .outerjoin(Expert, Expert.user_id == User.id)
     .where(ApiToken.token_hash == bindparam("h"))
 )
 
 
-def token_with_owner(db: Session, token_hash: str) -> tuple[ApiToken, User, Expert | None] | None:
-    """The token, its user and the user's expert profile, in one read."""
+def _parsed_roles(text: str | None) -> dict[int, set[Role]]:
+    roles: dict[int, set[Role]] = defaultdict(set)
+    for pair in filter(None, (text or "").split(",")):
+        org_id, name = pair.split(":")
+        roles[int(org_id)].add(Role[name])
+    return dict(roles)
+
+
+TokenOwner = tuple[ApiToken, User, Expert | None, dict[int, set[Role]]]
+
+
+def token_with_owner(db: Session, token_hash: str) -> TokenOwner | None:
+    """The token, its user, their expert profile and their roles by org, in one read."""
     row = db.execute(_TOKEN_WITH_OWNER, {"h": token_hash}).first()
-    return None if row is None else (row[0], row[1], row[2])
+    return None if row is None else (row[0], row[1], row[2], _parsed_roles(row[3]))
 
 
 def user_with_expert(db: Session, user_id: int) -> tuple[User, Expert | None] | None:

@@ -81,12 +81,12 @@ def actor_from_token(db: Session, token: str) -> Actor:
     found = repository.token_with_owner(db, hash_token(token))
     if found is None or found[0].revoked_at is not None or not found[1].is_active:
         raise Unauthorized("invalid or revoked API token")
-    row, user, expert = found
+    row, user, expert, roles = found
     now = utcnow()
     # a write per request would double the cost of every API call; a minute is precise enough
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_PRECISION:
         row.last_used_at = now
-    return _actor(db, user, expert)
+    return Actor(user=user, roles=roles, expert=expert)
 
 
 def create_token(db: Session, user: User, name: str) -> tuple[ApiToken, str]:

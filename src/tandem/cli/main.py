@@ -77,6 +77,8 @@ def demo() -> None:
 def serve(
     host: str | None = typer.Option(None),
     port: int | None = typer.Option(None),
+    workers: int = typer.Option(1, min=1, help="Worker processes; the scheduler runs in one."),
+    access_log: bool = typer.Option(True, help="Log every request."),
 ) -> None:
     """Serve the web UI and the API."""
     import uvicorn
@@ -84,9 +86,17 @@ def serve(
     from tandem.app import create_app
 
     settings = get_settings()
-    uvicorn.run(
-        create_app(settings, scheduler=True), host=host or settings.host, port=port or settings.port
-    )
+    # made here, once: workers started together would each write a key of their own
+    settings.resolved_secret_key()
+    settings.resolved_database_url()
+    host, port = host or settings.host, port or settings.port
+    if workers == 1:
+        uvicorn.run(
+            create_app(settings, scheduler=True), host=host, port=port, access_log=access_log
+        )
+    else:
+        app = "tandem.app:serve_app"
+        uvicorn.run(app, factory=True, workers=workers, host=host, port=port, access_log=access_log)
 
 
 if __name__ == "__main__":

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
 from collections.abc import Callable
+from pathlib import Path
+from typing import IO
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -55,3 +58,19 @@ async def run_jobs(factory: sessionmaker[Session]) -> None:
         run_every("allocation", allocate_once, factory, INTERVAL_SECONDS),
         run_every("quality", recompute_quality_once, factory, QUALITY_INTERVAL_SECONDS),
     )
+
+
+def hold_scheduler_lock(var_dir: Path) -> IO[str] | None:
+    """The scheduler's lock file, held while it stays open; None if another process holds it.
+
+    `tandem serve --workers N` starts N processes: the first to take the lock runs the
+    jobs, the others serve requests only. The lock goes with the process, however it ends.
+    """
+    var_dir.mkdir(parents=True, exist_ok=True)
+    handle = (var_dir / "scheduler.lock").open("w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    return handle
