@@ -66,3 +66,33 @@ def test_stopping_early_closes_the_producer() -> None:
         if n == 5:
             break
     assert closed.wait(5)
+
+
+def test_the_producer_starts_before_the_first_item_is_asked_for() -> None:
+    started = threading.Event()
+
+    def produce() -> Iterator[int]:
+        started.set()
+        yield 1
+
+    stream = prefetched(produce)
+    # several streams made one after the other open at the same time
+    assert started.wait(5)
+    assert list(stream) == [1]
+
+
+def test_closing_stops_a_producer_that_would_never_end() -> None:
+    closed = threading.Event()
+
+    def produce() -> Iterator[int]:
+        try:
+            while True:
+                yield 0
+        finally:
+            closed.set()
+
+    stream = prefetched(produce)
+    assert next(stream) == 0
+    stream.close()
+    assert closed.is_set()
+    assert list(stream) == []

@@ -87,9 +87,12 @@ class RawColumns:
         self._external: ExternalIds | None = None
 
     def __iter__(self) -> Iterator[pa.RecordBatch]:
+        # made first: a stream of its own starts reading at once (a COPY on the session's
+        # connection waits until it is iterated, after the items)
+        rows = _with_reviews(self._read, *self._args, self._merge)
         items = self._read(_items_select(self._args[0]), ITEM_COLUMNS)
         self._external = ExternalIds(pa.Table.from_batches(items, ITEM_COLUMNS), RAW_COLUMNS)
-        for batch in _with_reviews(self._read, *self._args, self._merge):
+        for batch in rows:
             yield self._external.added_to(batch)
 
     @property
@@ -101,12 +104,12 @@ class RawColumns:
 def _with_reviews(
     read: Read, project_id: int, opts: ExportOptions, by_item: bool, merge: bool
 ) -> Iterator[pa.RecordBatch]:
+    """The rows with their latest review; its streams are made (and so started) now."""
     if not merge:
-        yield from read(_raw_select(project_id, opts, by_item, joined=True), ROW_COLUMNS)
-        return
+        return read(_raw_select(project_id, opts, by_item, joined=True), ROW_COLUMNS)
     reviews = LatestReviews(read(_reviews_select(project_id), REVIEW_COLUMNS), REVIEW_COLUMNS)
     submissions = read(_raw_select(project_id, opts, by_item, joined=False), SUBMISSION_COLUMNS)
-    yield from reviews.merged(submissions, ROW_COLUMNS)
+    return reviews.merged(submissions, ROW_COLUMNS)
 
 
 def _items_select(project_id: int) -> Select[Any]:
@@ -169,7 +172,7 @@ def _arrow_rows(
     # A sort (an external one, on disk, for millions of wide rows) would hold every row
     # back until it ends; walking the primary key instead streams from the first row, so
     # the client parses and writes while the server reads. Only for this statement.
-    yield from reader.batches(sql, schema, {"enable_sort": "off"})
+    return reader.batches(sql, schema, {"enable_sort": "off"})
 
 
 def _fetched(db: Session, stmt: Select[Any], schema: pa.Schema) -> Iterator[pa.RecordBatch]:
