@@ -6,9 +6,10 @@ returns in step itself instead of re-reading rows it has just written.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, case, literal, select, update
+from sqlalchemy import Integer, Table, and_, bindparam, case, exists, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -85,7 +86,10 @@ _INSERT_ONCE = {
 def insert_once(db: Session, values: dict[str, Any]) -> Submission | None:
     """Insert a submission unless a unique key (idempotency, counted slot) has it already."""
     row = {**values, "status": SubmissionStatus.SUBMITTED}
-    new_id = db.scalar(_INSERT_ONCE[db.get_bind().dialect.name], row)
+    return _attached(db, db.scalar(_INSERT_ONCE[db.get_bind().dialect.name], row), row)
+
+
+def _attached(db: Session, new_id: int | None, row: dict[str, Any]) -> Submission | None:
     if new_id is None:
         return None
     # every column is known: attach the row as loaded instead of reading it back
@@ -102,11 +106,16 @@ _CLOSE = (
 )
 
 
-def close_assignment(db: Session, assignment: Assignment, values: dict[str, Any]) -> None:
-    """Write the assignment's new status and closing time, and keep the object in step."""
-    db.execute(_CLOSE, {"a": assignment.id, "now": values["closed_at"]})
-    for key, value in values.items():
-        set_committed_value(assignment, key, value)
+def close_assignment(db: Session, assignment: Assignment, now: datetime) -> None:
+    """Write the assignment's submitted status and closing time; keep the object in step."""
+    db.execute(_CLOSE, {"a": assignment.id, "now": now})
+    _closed_in_step(assignment, now)
+
+
+def _closed_in_step(assignment: Assignment, now: datetime) -> None:
+    current = AssignmentStatus(assignment.status)
+    set_committed_value(assignment, "status", current.become(AssignmentStatus.SUBMITTED))
+    set_committed_value(assignment, "closed_at", now)
 
 
 def _count_done_statement() -> Any:
@@ -126,3 +135,56 @@ def count_done(db: Session, item: Item, overlap: int) -> None:
     """One more counted submission; the item completes when it has `overlap` of them."""
     db.execute(_COUNT_DONE, {"i": item.id, "k": overlap})
     db.expire(item, ["done", "status"])  # changed behind the ORM's back
+
+
+def _submit_counted_statement() -> Any:
+    """PostgreSQL: insert, close the lease and count the item in one statement."""
+    # parameters named unlike any column: an UPDATE takes a parameter named after one of
+    # its table's columns as a value to SET; and none anonymous (the statement cache loses
+    # those inside DML CTEs)
+    inserted = {c: bindparam(f"s_{c}", type_=_S.c[c].type) for c in _INSERTED}
+    new = (postgresql.insert(_S).values(inserted).on_conflict_do_nothing().returning(_S.c.id)).cte(
+        "new"
+    )
+    stored = exists(select(new.c.id))
+    submitted = bindparam("submitted", type_=_A.c.status.type)
+    closed = (
+        update(_A)
+        .where(_A.c.id == bindparam("a", type_=BigId), stored)
+        .values(status=submitted, closed_at=bindparam("now", type_=UTCDateTime()))
+        .cte("closed")
+    )
+    done = _I.c.done + bindparam("one", type_=Integer)
+    complete = bindparam("complete", type_=_I.c.status.type)
+    counted = (
+        update(_I)
+        .where(_I.c.id == bindparam("i", type_=BigId), stored)
+        .values(done=done, status=case((done >= bindparam("k"), complete), else_=_I.c.status))
+        .cte("counted")
+    )
+    return select(new.c.id).add_cte(closed, counted)
+
+
+_SUBMIT_COUNTED = _submit_counted_statement()
+
+
+def submit_counted(
+    db: Session, values: dict[str, Any], assignment: Assignment, item: Item, overlap: int
+) -> Submission | None:
+    """A counted submission into its held slot: stored, lease closed, item counted; or None
+    (and nothing written) when a unique key has it already. One statement on PostgreSQL."""
+    if db.get_bind().dialect.name != "postgresql":
+        submission = insert_once(db, values)
+        if submission is not None:
+            close_assignment(db, assignment, values["created_at"])
+            count_done(db, item, overlap)
+        return submission
+    row = {**values, "status": SubmissionStatus.SUBMITTED}
+    params = {f"s_{key}": value for key, value in row.items()}
+    params |= {"a": assignment.id, "now": values["created_at"], "i": item.id, "k": overlap}
+    params |= {"submitted": AssignmentStatus.SUBMITTED, "one": 1, "complete": ItemStatus.COMPLETE}
+    submission = _attached(db, db.scalar(_SUBMIT_COUNTED, params), row)
+    if submission is not None:
+        _closed_in_step(assignment, values["created_at"])
+        db.expire(item, ["done", "status"])  # changed behind the ORM's back
+    return submission

@@ -56,11 +56,12 @@ def submit(
     response = None
     if _holds_live_lease(assignment, now):
         response = validate_response(parse_form(project.form), data.response, item.payload)
-        # the common case in one INSERT: a clash on a unique key means a retry or a race
-        submission = repository.insert_once(db, _values(assignment, data, response, key, True))
+        # the common case at once: a clash on a unique key means a retry or a race
+        values = _values(assignment, data, response, key, True)
+        submission = repository.submit_counted(db, values, assignment, item, project.overlap)
         if submission is not None:
-            repository.close_assignment(db, assignment, _closed(assignment, now))
-            _count(db, submission, item, project, trust)
+            # gold failures, too-fast work, low agreement and the policy's sample
+            flag_and_enqueue(db, submission, project, trust)
             return submission
         db.expire(assignment)  # whoever won changed it; read it again
     return _submit_otherwise(db, assignment, item, project, data, key, response)
@@ -87,11 +88,6 @@ def _values(
         "late": False,
         "created_at": utcnow(),
     }
-
-
-def _closed(assignment: Assignment, now: datetime) -> dict[str, Any]:
-    current = AssignmentStatus(assignment.status)
-    return {"status": current.become(AssignmentStatus.SUBMITTED), "closed_at": now}
 
 
 def _count(
