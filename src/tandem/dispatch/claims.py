@@ -72,37 +72,6 @@ class PoolClaim:
         }
 
 
-@dataclass(frozen=True)
-class ClaimTarget:
-    """The project, its organization's settings, and whether the expert is barred from it."""
-
-    project: Project
-    org_settings: dict[str, Any]
-    barred: bool
-
-
-def _project_for_claim_statement() -> Any:
-    barred = exists().where(
-        ProjectRemoval.project_id == Project.id,
-        ProjectRemoval.expert_id == _E,
-        ProjectRemoval.status.in_(BARRING_REMOVALS),
-    )
-    return (
-        select(Project, Organization.settings, barred.label("barred"))
-        .join(Organization, Organization.id == Project.org_id)
-        .where(Project.id == _P)
-    )
-
-
-_PROJECT_FOR_CLAIM = _project_for_claim_statement()
-
-
-def project_for_claim(db: Session, project_id: int, expert_id: int) -> ClaimTarget | None:
-    """The project with its organization's settings and the expert's removal, in one read."""
-    row = db.execute(_PROJECT_FOR_CLAIM, {"p": project_id, "e": expert_id}).first()
-    return None if row is None else ClaimTarget(row[0], dict(row[1] or {}), bool(row[2]))
-
-
 def _open_or_ready_statement() -> Any:
     leased = and_(_A.c.status == AssignmentStatus.ACTIVE, _A.c.lease_expires_at > _NOW)
     ready = and_(
@@ -121,6 +90,49 @@ def _open_or_ready_statement() -> Any:
 
 
 _OPEN_OR_READY = _open_or_ready_statement()
+
+
+@dataclass(frozen=True)
+class ClaimTarget:
+    """The project, its organization's settings, and whether the expert is barred from it."""
+
+    project: Project
+    org_settings: dict[str, Any]
+    barred: bool
+    open_id: int | None  # the expert's unexpired lease here, else their earliest ready reservation
+
+
+def _project_for_claim_statement() -> Any:
+    barred = exists().where(
+        ProjectRemoval.project_id == Project.id,
+        ProjectRemoval.expert_id == _E,
+        ProjectRemoval.status.in_(BARRING_REMOVALS),
+    )
+    open_id = _OPEN_OR_READY.scalar_subquery().label("open_id")
+    return (
+        select(Project, Organization.settings, barred.label("barred"), open_id)
+        .join(Organization, Organization.id == Project.org_id)
+        .where(Project.id == _P)
+    )
+
+
+_PROJECT_FOR_CLAIM = _project_for_claim_statement()
+
+
+def project_for_claim(
+    db: Session, project_id: int, expert_id: int, now: datetime
+) -> ClaimTarget | None:
+    """The project, its organization's settings, the expert's removal and open work: one read."""
+    params = {"p": project_id, "e": expert_id, "now": now}
+    row = db.execute(_PROJECT_FOR_CLAIM, params).first()
+    if row is None:
+        return None
+    return ClaimTarget(row[0], dict(row[1] or {}), bool(row[2]), row[3])
+
+
+def assignment(db: Session, assignment_id: int | None) -> Assignment | None:
+    """The assignment with this id (from the identity map when loaded already), if any."""
+    return None if assignment_id is None else db.get(Assignment, assignment_id)
 
 
 def open_or_ready(db: Session, project_id: int, expert_id: int, now: datetime) -> Assignment | None:

@@ -57,24 +57,24 @@ def eligible_projects(db: Session, actor: Actor, projects: list[Project]) -> lis
     ]
 
 
-def _target(db: Session, actor: Actor, project_id: int) -> claims.ClaimTarget:
+def _target(db: Session, actor: Actor, project_id: int, now: datetime) -> claims.ClaimTarget:
     expert = actor.require_expert()
-    target = claims.project_for_claim(db, project_id, expert.id)  # one read, org included
+    target = claims.project_for_claim(db, project_id, expert.id, now)  # one read
     if target is None or target.project.status not in (ProjectStatus.LIVE, ProjectStatus.PAUSED):
         raise NotFound("project not found")
     roles = actor.roles.get(target.project.org_id, set())
-    check_eligible(db, expert, target.project, utcnow(), roles, target.barred)
+    check_eligible(db, expert, target.project, now, roles, target.barred)
     return target
 
 
 def next_assignment(db: Session, actor: Actor, project_id: int) -> Assignment:
     """The expert's open assignment in the project, or a newly claimed one."""
-    target = _target(db, actor, project_id)
+    now = utcnow()
+    target = _target(db, actor, project_id, now)
     project, expert = target.project, actor.require_expert()
     if project.status != ProjectStatus.LIVE:
         raise Conflict("this project is paused; no new work is handed out")
-    now = utcnow()
-    current = claims.open_or_ready(db, project.id, expert.id, now)
+    current = claims.assignment(db, target.open_id)
     if current is not None and current.status == AssignmentStatus.ACTIVE:
         return current  # an item already open can always be finished
     refusal = gate.refusal(db, expert, project, now, target.org_settings)
