@@ -9,6 +9,7 @@ made one after the other open (connect, plan, first rows) at the same time.
 from __future__ import annotations
 
 import queue
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Generic, TypeVar
@@ -54,11 +55,13 @@ class Prefetched(Generic[T]):
         """Stop the producer and wait for its thread to end."""
         self._finished = True
         self._stop.set()
-        if self._worker is not threading.current_thread():
+        # at interpreter exit daemon threads are frozen: joining one would never return
+        if self._worker is not threading.current_thread() and not sys.is_finalizing():
             self._worker.join()
 
     def __del__(self) -> None:
-        self.close()
+        if hasattr(self, "_worker"):  # __init__ may have failed before starting it
+            self.close()
 
 
 def _put(handoff: queue.Queue[object], stop: threading.Event, value: object) -> bool:
