@@ -57,30 +57,24 @@ def token_with_owner(db: Session, token_hash: str) -> TokenOwner | None:
     return None if row is None else (row[0], row[1], row[2], _parsed_roles(row[3]))
 
 
-def user_with_expert(db: Session, user_id: int) -> tuple[User, Expert | None] | None:
-    """The user and their expert profile, in one read."""
-    row = db.execute(
-        select(User, Expert).outerjoin(Expert, Expert.user_id == User.id).where(User.id == user_id)
-    ).first()
-    return None if row is None else (row[0], row[1])
+UserOwner = tuple[User, Expert | None, dict[int, set[Role]]]
+_USER_WITH_EXPERT = (
+    select(User, Expert, _roles_column())
+    .outerjoin(Expert, Expert.user_id == User.id)
+    .where(User.id == bindparam("u", type_=BigId))
+)
+
+
+def user_with_expert(db: Session, user_id: int) -> UserOwner | None:
+    """The user, their expert profile and their roles by org, in one read."""
+    row = db.execute(_USER_WITH_EXPERT, {"u": user_id}).first()
+    return None if row is None else (row[0], row[1], _parsed_roles(row[2]))
 
 
 def tokens_of(db: Session, user_id: int) -> list[ApiToken]:
     return list(
         db.scalars(select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id))
     )
-
-
-_ROLES = select(Membership.org_id, Membership.role).where(
-    Membership.user_id == bindparam("u", type_=BigId)
-)
-
-
-def roles_of(db: Session, user_id: int) -> dict[int, set[Role]]:
-    roles: dict[int, set[Role]] = defaultdict(set)
-    for org_id, role in db.execute(_ROLES, {"u": user_id}):
-        roles[org_id].add(Role(role))
-    return dict(roles)
 
 
 def expert_of(db: Session, user_id: int) -> Expert | None:

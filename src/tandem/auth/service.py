@@ -11,7 +11,7 @@ from tandem.auth.actor import Actor
 from tandem.auth.security import hash_password, hash_token, new_api_token, verify_password
 from tandem.kit.clock import utcnow
 from tandem.kit.errors import Conflict, NotFound, Unauthorized, ValidationFailed, field_error
-from tandem.models import ApiToken, Expert, Membership, User
+from tandem.models import ApiToken, Membership, User
 from tandem.models.enums import Role
 
 MIN_PASSWORD = 8
@@ -59,13 +59,13 @@ def authenticate(db: Session, email: str, password: str) -> User:
     return user
 
 
-def _actor(db: Session, user: User, expert: Expert | None) -> Actor:
-    return Actor(user=user, roles=repository.roles_of(db, user.id), expert=expert)
-
-
 def actor_for(db: Session, user: User) -> Actor:
     """The caller with their roles and expert profile loaded."""
-    return _actor(db, user, repository.expert_of(db, user.id))
+    found = repository.user_with_expert(db, user.id)
+    if found is None:
+        raise NotFound("user not found")
+    _, expert, roles = found
+    return Actor(user=user, roles=roles, expert=expert)
 
 
 def actor_for_user_id(db: Session, user_id: int) -> Actor | None:
@@ -73,7 +73,8 @@ def actor_for_user_id(db: Session, user_id: int) -> Actor | None:
     found = repository.user_with_expert(db, user_id)
     if found is None or not found[0].is_active:
         return None
-    return _actor(db, *found)
+    user, expert, roles = found
+    return Actor(user=user, roles=roles, expert=expert)
 
 
 def actor_from_token(db: Session, token: str) -> Actor:
