@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Integer, Table, and_, bindparam, case, exists, literal, select, update
+from sqlalchemy import Integer, Table, and_, bindparam, case, exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -66,10 +66,10 @@ def submit_context(db: Session, assignment_id: int, expert_id: int) -> SubmitCon
     return None if row is None else (row[0], row[1], row[2], row[3])
 
 
-def _insert_once_statement(dialect: Any) -> Any:
+def _insert_once_statement(dialect: Any, prefix: str = "") -> Any:
     return (
         dialect.insert(_S)
-        .values({c: bindparam(c, type_=_S.c[c].type) for c in _INSERTED})
+        .values({c: bindparam(prefix + c, type_=_S.c[c].type) for c in _INSERTED})
         .on_conflict_do_nothing()
         .returning(_S.c.id)
     )
@@ -99,16 +99,22 @@ def _attached(db: Session, new_id: int | None, row: dict[str, Any]) -> Submissio
     return submission
 
 
+# every parameter of these two is named: they also run as CTEs of one submit statement
+# (tandem.work.repository._SUBMIT_COUNTED), where the statement cache loses anonymous ones
 _CLOSE = (
     update(_A)
     .where(_A.c.id == bindparam("a", type_=BigId))
-    .values(status=AssignmentStatus.SUBMITTED, closed_at=bindparam("now", type_=UTCDateTime()))
+    .values(
+        status=bindparam("submitted", type_=_A.c.status.type),
+        closed_at=bindparam("now", type_=UTCDateTime()),
+    )
 )
+_CLOSE_CONSTANTS = {"submitted": AssignmentStatus.SUBMITTED}
 
 
 def close_assignment(db: Session, assignment: Assignment, now: datetime) -> None:
     """Write the assignment's submitted status and closing time; keep the object in step."""
-    db.execute(_CLOSE, {"a": assignment.id, "now": now})
+    db.execute(_CLOSE, {"a": assignment.id, "now": now, **_CLOSE_CONSTANTS})
     _closed_in_step(assignment, now)
 
 
@@ -119,8 +125,8 @@ def _closed_in_step(assignment: Assignment, now: datetime) -> None:
 
 
 def _count_done_statement() -> Any:
-    done = _I.c.done + 1
-    complete = literal(ItemStatus.COMPLETE, _I.c.status.type)
+    done = _I.c.done + bindparam("one", type_=Integer)
+    complete = bindparam("complete", type_=_I.c.status.type)
     return (
         update(_I)
         .where(_I.c.id == bindparam("i", type_=BigId))
@@ -129,42 +135,27 @@ def _count_done_statement() -> Any:
 
 
 _COUNT_DONE = _count_done_statement()
+_COUNT_CONSTANTS = {"one": 1, "complete": ItemStatus.COMPLETE}
 
 
 def count_done(db: Session, item: Item, overlap: int) -> None:
     """One more counted submission; the item completes when it has `overlap` of them."""
-    db.execute(_COUNT_DONE, {"i": item.id, "k": overlap})
+    db.execute(_COUNT_DONE, {"i": item.id, "k": overlap, **_COUNT_CONSTANTS})
     db.expire(item, ["done", "status"])  # changed behind the ORM's back
 
 
 def _submit_counted_statement() -> Any:
     """PostgreSQL: insert, close the lease and count the item in one statement."""
-    # parameters named unlike any column: an UPDATE takes a parameter named after one of
-    # its table's columns as a value to SET; and none anonymous (the statement cache loses
-    # those inside DML CTEs)
-    inserted = {c: bindparam(f"s_{c}", type_=_S.c[c].type) for c in _INSERTED}
-    new = (postgresql.insert(_S).values(inserted).on_conflict_do_nothing().returning(_S.c.id)).cte(
-        "new"
-    )
+    # the insert's parameters are prefixed: an UPDATE would SET a column from a parameter
+    # named after it
+    new = _insert_once_statement(postgresql, _SUBMITTED_PREFIX).cte("new")
     stored = exists(select(new.c.id))
-    submitted = bindparam("submitted", type_=_A.c.status.type)
-    closed = (
-        update(_A)
-        .where(_A.c.id == bindparam("a", type_=BigId), stored)
-        .values(status=submitted, closed_at=bindparam("now", type_=UTCDateTime()))
-        .cte("closed")
-    )
-    done = _I.c.done + bindparam("one", type_=Integer)
-    complete = bindparam("complete", type_=_I.c.status.type)
-    counted = (
-        update(_I)
-        .where(_I.c.id == bindparam("i", type_=BigId), stored)
-        .values(done=done, status=case((done >= bindparam("k"), complete), else_=_I.c.status))
-        .cte("counted")
-    )
+    closed = _CLOSE.where(stored).cte("closed")
+    counted = _COUNT_DONE.where(stored).cte("counted")
     return select(new.c.id).add_cte(closed, counted)
 
 
+_SUBMITTED_PREFIX = "s_"
 _SUBMIT_COUNTED = _submit_counted_statement()
 
 
@@ -180,9 +171,9 @@ def submit_counted(
             count_done(db, item, overlap)
         return submission
     row = {**values, "status": SubmissionStatus.SUBMITTED}
-    params = {f"s_{key}": value for key, value in row.items()}
+    params = {_SUBMITTED_PREFIX + key: value for key, value in row.items()}
     params |= {"a": assignment.id, "now": values["created_at"], "i": item.id, "k": overlap}
-    params |= {"submitted": AssignmentStatus.SUBMITTED, "one": 1, "complete": ItemStatus.COMPLETE}
+    params |= _CLOSE_CONSTANTS | _COUNT_CONSTANTS
     submission = _attached(db, db.scalar(_SUBMIT_COUNTED, params), row)
     if submission is not None:
         _closed_in_step(assignment, values["created_at"])
