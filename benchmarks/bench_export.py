@@ -7,17 +7,25 @@ with SQL generate_series (N/3 items answered by 3 of 1,000 experts each, 2% revi
 times `tandem.export.service.export_dataset(format=raw, file=parquet)` into a file.
 Baseline, same run: the same rows, already in one Arrow table, written with
 `pyarrow.parquet.write_table` alone. Goal: under 20 s, peak memory under 300 MB,
-baseline / export >= 0.3. Also times reading the rows into Arrow alone (COPY + CSV parse,
-the floor the database sets), and with --jsonl the same export as JSON lines with its own
-peak memory.
+baseline / export >= 0.3. Also times reading the rows into Arrow alone (the floor the
+database sets), the same export with rows fetched through the driver, `tandem project
+export` as a process of its own (its whole peak RSS), and with --jsonl the same export as
+JSON lines with its own peak memory.
 """
 
 from __future__ import annotations
 
+# isort: off
+import tandem  # noqa: F401  (first, as in a server: it picks Arrow's allocator before pyarrow loads)
+
+# isort: on
 import argparse
 import cProfile
+import os
 import pstats
 import resource
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -152,6 +160,34 @@ def _jsonl(engine: Engine, project: int, owner: int, out: Path) -> None:
     print(f"JSONL peak RSS: {_status_mib('VmHWM'):.0f} MiB ({before:.0f} MiB when it started)")
 
 
+# runs the CLI in this interpreter and reports the process's own peak RSS at exit (VmHWM
+# is per address space; a child's ru_maxrss would include the parent it was forked from)
+_CLI_PEAK = """
+import sys
+from tandem.cli.main import app
+try:
+    app(sys.argv[1:])
+finally:
+    status = open("/proc/self/status").read().splitlines()
+    print(next(ln for ln in status if ln.startswith("VmHWM")).split()[1], file=sys.stderr)
+"""
+
+
+def _cli(url: str, project: int, out: Path) -> tuple[float, float]:
+    """`tandem project export` as a process of its own: wall seconds and its peak RSS (MiB).
+
+    The whole process, interpreter and imports included, as someone exporting sees it.
+    """
+    command = [sys.executable, "-c", _CLI_PEAK, "project", "export", str(project)]
+    command += ["--format", "raw", "--file", "parquet", "--out", str(out)]
+    with tempfile.TemporaryDirectory() as var:
+        env = {**os.environ, "TANDEM_DATABASE_URL": url, "TANDEM_VAR_DIR": var}
+        started = time.perf_counter()
+        done = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+        seconds = time.perf_counter() - started
+    return seconds, int(done.stderr.split()[-1]) / 1024
+
+
 def _baseline(source: Path, out: Path) -> float:
     table = pq.read_table(source)
     started = time.perf_counter()
@@ -202,16 +238,19 @@ def main() -> None:
             again = _export(engine, project, owner, data)[0]
             rss_again = _status_mib("VmHWM")
             size = data.stat().st_size / 2**20
+            if args.jsonl:  # before the baseline and the driver-row path, which grow the process
+                _jsonl(engine, project, owner, Path(tmp) / "raw.jsonl")
             base = _baseline(data, Path(tmp) / "baseline.parquet")
             reading = _read_only(engine, project)
             rows_path = _driver_rows(engine, project, owner, Path(tmp) / "rows.parquet")
-            if args.jsonl:
-                _jsonl(engine, project, owner, Path(tmp) / "raw.jsonl")
+            cli_seconds, cli_peak = _cli(url, project, Path(tmp) / "cli")
         engine.dispose()
         print(f"exported {rows:,} submissions to Parquet ({size:.0f} MiB) in {seconds:.2f} s")
         print(f"the same export again in the same process: {again:.2f} s, peak {rss_again:.0f} MiB")
         print(f"peak RSS during the export: {rss:.0f} MiB ({rss_before:.0f} MiB when it started,")
         print(f"  {setup_peak:.0f} MiB peak of the setup before it)")
+        print(f"tandem project export in a process of its own: {cli_seconds:.2f} s wall")
+        print(f"  (start-up included), peak RSS of that process {cli_peak:.0f} MiB")
         print(f"baseline pyarrow write_table of the same rows: {base:.2f} s")
         print(f"of the export, reading PostgreSQL into Arrow columns alone: {reading:.2f} s")
         print(f"the same export fetching rows through the driver: {rows_path:.2f} s")
