@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -41,9 +42,10 @@ STATIC_DIR = Path(__file__).parent / "web" / "static"
 PROBLEM = "application/problem+json"
 
 
-def _lifespan(run_scheduler: bool, var_dir: Path) -> Any:
+def _lifespan(run_scheduler: bool, var_dir: Path, threads: int) -> Any:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        to_thread.current_default_thread_limiter().total_tokens = threads
         # with several workers only the one holding the lock runs the periodic jobs
         lock = hold_scheduler_lock(var_dir) if run_scheduler else None
         task = asyncio.create_task(run_jobs(app.state.sessionmaker)) if lock else None
@@ -65,7 +67,9 @@ def create_app(
     """Build the app; tests pass their own session factory; `serve` turns the scheduler on."""
     settings = settings or get_settings()
     app = FastAPI(
-        lifespan=_lifespan(scheduler and settings.scheduler, settings.var_dir),
+        lifespan=_lifespan(
+            scheduler and settings.scheduler, settings.var_dir, settings.worker_threads
+        ),
         title="Tandem",
         version="0.1.0",
         docs_url="/api/docs",

@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     scheduler: bool = True
+    # threads per server process for sync routes and database work; more than a few per
+    # core only take turns holding the GIL (docs/dispatch.md)
+    worker_threads: int = 8
 
     def resolved_database_url(self) -> str:
         """The configured URL, or a SQLite file under var_dir."""

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from functools import partial
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
+
+SessionUnit = Callable[[], AbstractContextManager[Session]]
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    """One session per request; commit on success, roll back on error."""
-    session: Session = request.app.state.sessionmaker()
+@contextmanager
+def committed_session(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One session; commit on success, roll back on error, close in any case."""
+    session = factory()
     try:
         yield session
         session.commit()
@@ -22,5 +27,17 @@ def get_db(request: Request) -> Iterator[Session]:
         session.close()
 
 
+def get_db(request: Request) -> Iterator[Session]:
+    """One session per request; commit on success, roll back on error."""
+    with committed_session(request.app.state.sessionmaker) as session:
+        yield session
+
+
+async def get_session_unit(request: Request) -> SessionUnit:
+    """How to open the request's unit of work in whichever thread runs it."""
+    return partial(committed_session, request.app.state.sessionmaker)
+
+
 # scope="function": the commit runs before the response leaves, so a 200 means durable.
 SessionDep = Annotated[Session, Depends(get_db, scope="function")]
+SessionUnitDep = Annotated[SessionUnit, Depends(get_session_unit)]

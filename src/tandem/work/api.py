@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Response, status
+from sqlalchemy.orm import Session
 
-from tandem.auth.deps import CurrentActor
+from tandem.auth.actor import Actor
+from tandem.auth.deps import ApiWorkDep, CurrentActor
 from tandem.db.deps import SessionDep
 from tandem.dispatch import service as dispatch
 from tandem.work import service
@@ -16,9 +18,11 @@ router = APIRouter(prefix="/api/v1", tags=["work"])
 
 
 @router.post("/projects/{project_id}/next")
-def next_item(project_id: int, actor: CurrentActor, db: SessionDep) -> AssignmentOut:
+async def next_item(project_id: int, work: ApiWorkDep) -> AssignmentOut:
     """Give the calling expert an item of the project (their open one first)."""
-    return service.describe(db, dispatch.next_assignment(db, actor, project_id))
+    return await work.run(
+        lambda db, actor: service.describe(db, dispatch.next_assignment(db, actor, project_id))
+    )
 
 
 @router.get("/assignments/{assignment_id}")
@@ -28,18 +32,22 @@ def get_assignment(assignment_id: int, actor: CurrentActor, db: SessionDep) -> A
 
 
 @router.post("/assignments/{assignment_id}/submit", status_code=status.HTTP_201_CREATED)
-def submit(
+async def submit(
     assignment_id: int,
     body: SubmitIn,
-    actor: CurrentActor,
-    db: SessionDep,
+    work: ApiWorkDep,
     response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> SubmissionOut:
     """Submit a response; a retry with the same Idempotency-Key returns the same submission."""
-    submission = service.submit(db, actor, assignment_id, body, idempotency_key)
-    response.headers["Idempotency-Key"] = submission.idempotency_key
-    return SubmissionOut.model_validate(submission)
+
+    def store(db: Session, actor: Actor) -> tuple[SubmissionOut, str]:
+        stored = service.submit(db, actor, assignment_id, body, idempotency_key)
+        return SubmissionOut.model_validate(stored), stored.idempotency_key
+
+    submission, key = await work.run(store)
+    response.headers["Idempotency-Key"] = key
+    return submission
 
 
 @router.post("/assignments/{assignment_id}/skip")

@@ -13,6 +13,7 @@ from sqlalchemy import Integer, Table, and_, bindparam, case, exists, select, up
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from tandem.db.base import BigId, UTCDateTime
 from tandem.models import Assignment, Item, Project, Submission, Trust
@@ -54,8 +55,14 @@ _ITEM_AND_PROJECT = (
 )
 
 
-def item_and_project(db: Session, item_id: int) -> tuple[Item, Project]:
-    """An item with its project, in one read."""
+def item_and_project(db: Session, item_id: int, project_id: int) -> tuple[Item, Project]:
+    """An item with its project, in one read (the item alone when the session has the project).
+
+    A claim has just loaded the project: reading it again would build the same entity twice.
+    """
+    project = db.identity_map.get(identity_key(Project, project_id))
+    if isinstance(project, Project):
+        return db.get_one(Item, item_id), project
     row = db.execute(_ITEM_AND_PROJECT, {"i": item_id}).one()
     return row[0], row[1]
 

@@ -25,7 +25,7 @@ from tandem.work.schemas import AssignmentOut, SubmitIn
 
 def describe(db: Session, assignment: Assignment) -> AssignmentOut:
     """The assignment with its item, form, guidelines and pay as the expert sees them."""
-    item, project = repository.item_and_project(db, assignment.item_id)
+    item, project = repository.item_and_project(db, assignment.item_id, assignment.project_id)
     terms = PayTerms.model_validate(project.pay_terms)
     return AssignmentOut(
         id=assignment.id,

@@ -1,0 +1,22 @@
+"""The app factory: what a server process is set up with."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from anyio import to_thread
+from fastapi.testclient import TestClient
+
+from tandem.app import create_app
+from tandem.config import Settings
+
+
+def test_worker_threads_setting_bounds_the_thread_pool(tmp_path: Path) -> None:
+    app = create_app(Settings(secret_key="k", var_dir=tmp_path, worker_threads=3))
+
+    @app.get("/threads")
+    async def threads() -> float:
+        return to_thread.current_default_thread_limiter().total_tokens
+
+    with TestClient(app) as client:
+        assert client.get("/threads").json() == 3
