@@ -17,6 +17,7 @@ from tandem.kit.errors import PermissionDenied, TandemError, Unauthorized
 from tandem.models import Expert
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+T = TypeVar("T")
 
 
 class LoginRequired(TandemError):
@@ -101,7 +102,6 @@ async def api_work(request: Request, unit: SessionUnitDep) -> ApiWork:
     return ApiWork(request, unit)
 
 
-T = TypeVar("T")
 CurrentActor = Annotated[Actor, Depends(get_api_actor)]
 ApiWorkDep = Annotated[ApiWork, Depends(api_work)]
 WebActor = Annotated[Actor, Depends(get_web_actor)]
