@@ -83,20 +83,14 @@ def serve(
     """Serve the web UI and the API."""
     import uvicorn
 
-    from tandem.app import create_app
-
     settings = get_settings()
     # made here, once: workers started together would each write a key of their own
     settings.resolved_secret_key()
     settings.resolved_database_url()
     host, port = host or settings.host, port or settings.port
-    if workers == 1:
-        uvicorn.run(
-            create_app(settings, scheduler=True), host=host, port=port, access_log=access_log
-        )
-    else:
-        app = "tandem.app:serve_app"
-        uvicorn.run(app, factory=True, workers=workers, host=host, port=port, access_log=access_log)
+    # one import string for one worker or many (one worker runs in this process)
+    app = "tandem.app:serve_app"
+    uvicorn.run(app, factory=True, workers=workers, host=host, port=port, access_log=access_log)
 
 
 if __name__ == "__main__":

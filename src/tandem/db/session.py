@@ -37,7 +37,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         _configure_sqlite(engine)
         return engine
-    # the web server runs sync routes on up to 40 threads: keep that many connections at hand
+    # each server process runs sync routes on TANDEM_WORKER_THREADS threads (default 8) beside
+    # the scheduler's jobs: room for them, and for a raised setting
     kwargs.setdefault("pool_size", 20)
     kwargs.setdefault("max_overflow", 30)
     kwargs.setdefault("pool_pre_ping", True)
