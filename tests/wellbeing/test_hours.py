@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from tandem.kit.clock import FakeClock
 from tandem.wellbeing import repository
-from tandem.wellbeing.hours import WEEK, worked
+from tandem.wellbeing.hours import WEEK, this_week_window, worked
 from tandem.wellbeing.policy import WellbeingPolicy, local_day_start, local_week_start
 from tests import factories as f
 
@@ -56,3 +57,37 @@ def test_sums_match_a_walk_over_five_weeks_of_random_sessions(
     assert got == expected
     assert done.week > 0 and done.day <= done.week and min(past) > 0
     assert done.rotation == all(s / 3600 > 20 for s in past)
+
+
+def _statements(db: Session) -> list[str]:
+    seen: list[str] = []
+    event.listen(db.connection(), "before_cursor_execute", lambda *a: seen.append(a[2]))
+    return seen
+
+
+def test_this_weeks_hours_stand_in_until_rotation_could_bind(db: Session, clock: FakeClock) -> None:
+    org = f.org(db)
+    proj = f.project(db, f.requester(db, org), org)
+    who = f.expert(db, time_zone="Europe/Berlin")
+    expert = who.require_expert()
+    clock.set(datetime(2026, 3, 13, 12, 0, tzinfo=UTC))  # a Friday
+    now = clock.now()
+    week = local_week_start(now, expert.time_zone)
+    for back in range(1, 4):  # three long weeks before this one: rotation is due
+        for day in range(5):
+            f.work_session(db, who, proj, week - back * WEEK + timedelta(days=day), 9 * 3600)
+    f.work_session(db, who, proj, week + timedelta(minutes=5), 20 * 3600)
+    policy = WellbeingPolicy()  # rotation after 3 weeks over 40 h: cap 30 h instead of 48 h
+    light = repository.hours(db, expert.id, this_week_window(expert, now))
+    seen = _statements(db)
+    assert light.past_weeks == []
+    below = worked(db, expert, policy, now, light)
+    assert seen == []  # 20 h this week: under 30 h the lowered cap cannot bind, no read
+    assert (below.week, below.weekly_cap_hours) == (20 * 3600, 48)
+    f.work_session(db, who, proj, week + timedelta(days=1), 11 * 3600)
+    heavy = repository.hours(db, expert.id, this_week_window(expert, now))
+    seen.clear()
+    over = worked(db, expert, policy, now, heavy)
+    assert len(seen) == 1  # 31 h: the weeks before are read, and rotation lowers the cap
+    assert (over.week, over.rotation, over.weekly_cap_hours) == (31 * 3600, True, 30)
+    assert over == worked(db, expert, policy, now)

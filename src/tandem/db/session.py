@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 
 from tandem.config import get_settings
@@ -31,7 +32,35 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+# a connection back in the pool for longer than this is pinged before it is handed out
+PING_AFTER_IDLE_SECONDS = 1.0
+_CHECKED_IN_AT = "tandem_checked_in_at"
+
+
+def _ping_idle_connections(engine: Engine, after_seconds: float) -> None:
+    # SQLAlchemy's pre-ping costs a round trip at every checkout, twice per claim/submit
+    # cycle; a connection that was in use a moment ago is alive, and one that dies in use
+    # is invalidated on its error either way, so only connections idle a while are pinged
+    @event.listens_for(engine.pool, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_CHECKED_IN_AT] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get(_CHECKED_IN_AT)
+        if since is None or time.monotonic() - since < after_seconds:
+            return  # new, or in use a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            if engine.dialect.is_disconnect(error, dbapi_connection, None):
+                raise exc.DisconnectionError() from error  # the pool reconnects and retries
+            raise
+
+
+def make_engine(
+    url: str, ping_after_idle: float = PING_AFTER_IDLE_SECONDS, **kwargs: Any
+) -> Engine:
     """An engine for `url`, with Tandem's per-dialect settings."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
@@ -41,8 +70,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # the scheduler's jobs: room for them, and for a raised setting
     kwargs.setdefault("pool_size", 20)
     kwargs.setdefault("max_overflow", 30)
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    _ping_idle_connections(engine, ping_after_idle)
+    return engine
 
 
 @lru_cache

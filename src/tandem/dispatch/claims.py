@@ -38,6 +38,8 @@ from tandem.db.base import BigId, UTCDateTime
 from tandem.models import Assignment, Item, Organization, Project, ProjectRemoval
 from tandem.models.enums import AssignmentStatus, ItemStatus
 from tandem.review.repository import BARRING_REMOVALS
+from tandem.wellbeing import repository as wellbeing
+from tandem.wellbeing.repository import HoursRead, HoursWindow
 
 _A = cast(Table, Assignment.__table__)
 _I = cast(Table, Item.__table__)
@@ -94,12 +96,14 @@ _OPEN_OR_READY = _open_or_ready_statement()
 
 @dataclass(frozen=True)
 class ClaimTarget:
-    """The project, its organization's settings, and whether the expert is barred from it."""
+    """The project, its organization's settings, whether the expert is barred from it, their
+    open work there and their hours this week: everything a claim decides on."""
 
     project: Project
     org_settings: dict[str, Any]
     barred: bool
     open_id: int | None  # the expert's unexpired lease here, else their earliest ready reservation
+    this_week: HoursRead
 
 
 def _project_for_claim_statement() -> Any:
@@ -109,10 +113,17 @@ def _project_for_claim_statement() -> Any:
         ProjectRemoval.status.in_(BARRING_REMOVALS),
     )
     open_id = _OPEN_OR_READY.scalar_subquery().label("open_id")
+    # the well-being gate's hours come along: one statement fewer on every claim
+    sums, recent = wellbeing.THIS_WEEK_SUMS, wellbeing.RECENT_SESSIONS
     return (
         select(Project, Organization.settings, barred.label("barred"), open_id)
+        .add_columns(sums.c.day, sums.c.week, sums.c.night_week)
+        .add_columns(recent.c.started_at, recent.c.last_beat_at, recent.c.active_seconds)
         .join(Organization, Organization.id == Project.org_id)
+        .join(sums, true())  # one row: sums without GROUP BY
+        .outerjoin(recent, true())
         .where(Project.id == _P)
+        .order_by(recent.c.started_at)
     )
 
 
@@ -120,14 +131,17 @@ _PROJECT_FOR_CLAIM = _project_for_claim_statement()
 
 
 def project_for_claim(
-    db: Session, project_id: int, expert_id: int, now: datetime
+    db: Session, project_id: int, expert_id: int, now: datetime, hours: HoursWindow
 ) -> ClaimTarget | None:
-    """The project, its organization's settings, the expert's removal and open work: one read."""
-    params = {"p": project_id, "e": expert_id, "now": now}
-    row = db.execute(_PROJECT_FOR_CLAIM, params).first()
-    if row is None:
+    """The project, its organization's settings, the expert's removal, open work and hours
+    this week (`hours`: the window, past_weeks 0), in one read."""
+    params = {**wellbeing.hours_params(expert_id, hours), "p": project_id, "now": now}
+    rows = list(db.execute(_PROJECT_FOR_CLAIM, params).all())
+    if not rows:
         return None
-    return ClaimTarget(row[0], dict(row[1] or {}), bool(row[2]), row[3])
+    first = rows[0]
+    this_week = wellbeing.hours_from_rows(rows, 0)
+    return ClaimTarget(first[0], dict(first[1] or {}), bool(first[2]), first[3], this_week)
 
 
 def assignment(db: Session, assignment_id: int | None) -> Assignment | None:

@@ -23,6 +23,7 @@ from tandem.models import Assignment, Expert, Project
 from tandem.models.enums import AssignmentStatus, ProjectStatus
 from tandem.projects.pay_terms import QualityPolicy
 from tandem.wellbeing import gate
+from tandem.wellbeing.hours import this_week_window
 
 MIN_LEASE = timedelta(minutes=10)
 
@@ -59,7 +60,8 @@ def eligible_projects(db: Session, actor: Actor, projects: list[Project]) -> lis
 
 def _target(db: Session, actor: Actor, project_id: int, now: datetime) -> claims.ClaimTarget:
     expert = actor.require_expert()
-    target = claims.project_for_claim(db, project_id, expert.id, now)  # one read
+    window = this_week_window(expert, now)
+    target = claims.project_for_claim(db, project_id, expert.id, now, window)  # one read
     if target is None or target.project.status not in (ProjectStatus.LIVE, ProjectStatus.PAUSED):
         raise NotFound("project not found")
     roles = actor.roles.get(target.project.org_id, set())
@@ -77,7 +79,7 @@ def next_assignment(db: Session, actor: Actor, project_id: int) -> Assignment:
     current = claims.assignment(db, target.open_id)
     if current is not None and current.status == AssignmentStatus.ACTIVE:
         return current  # an item already open can always be finished
-    refusal = gate.refusal(db, expert, project, now, target.org_settings)
+    refusal = gate.refusal(db, expert, project, now, target.org_settings, target.this_week)
     if refusal is not None:
         raise WorkRefused(refusal)
     lease = _Lease(project, expert, now)

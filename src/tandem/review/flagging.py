@@ -10,7 +10,6 @@ import hashlib
 from enum import Enum
 from typing import Literal
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tandem.models import Item, Project, ReviewTask, Submission, Trust
@@ -85,16 +84,9 @@ def enqueue(
     if not reasons:
         return None
     # no look-up first: on the submit path the submission is new, so the insert wins
-    task = ReviewTask(
-        project_id=submission.project_id, submission_id=submission.id, stage=stage, reasons=reasons
-    )
-    try:
-        with db.begin_nested():
-            db.add(task)
-    except IntegrityError:
-        # already queued (or a concurrent enqueue won): the queue holds it once
-        return repository.task_for(db, submission.id, stage)
-    return task
+    task = repository.queue_task_once(db, submission.project_id, submission.id, stage, reasons)
+    # None: already queued (or a concurrent enqueue won): the queue holds it once
+    return task if task is not None else repository.task_for(db, submission.id, stage)
 
 
 def flag_and_enqueue(

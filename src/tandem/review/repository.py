@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import Row, and_, exists, func, select, update
+from sqlalchemy import Row, Table, and_, exists, func, select, update
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.selectable import Exists, ScalarSelect
 
+from tandem.db.inserts import attach_inserted, insert_once_statements
+from tandem.kit.clock import utcnow
 from tandem.models import (
     Appeal,
     AuditEvent,
@@ -34,6 +37,28 @@ AppealRow = Row[Appeal, Review, Submission, Item]
 
 
 # --- queue -------------------------------------------------------------------------------
+
+
+_TASK_COLUMNS = ["project_id", "submission_id", "stage", "reasons", "status", "done_at"]
+_TASK_COLUMNS += ["created_at"]
+_QUEUE_TASK_ONCE = insert_once_statements(cast(Table, ReviewTask.__table__), _TASK_COLUMNS)
+
+
+def queue_task_once(
+    db: Session, project_id: int, submission_id: int, stage: int, reasons: list[str]
+) -> ReviewTask | None:
+    """A new open task, or None when (submission, stage) is queued already: no savepoint."""
+    row: dict[str, Any] = {
+        "project_id": project_id,
+        "submission_id": submission_id,
+        "stage": stage,
+        "reasons": reasons,
+        "status": ReviewTaskStatus.OPEN,
+        "done_at": None,
+        "created_at": utcnow(),
+    }
+    new_id = db.scalar(_QUEUE_TASK_ONCE[db.get_bind().dialect.name], row)
+    return attach_inserted(db, ReviewTask, new_id, row)
 
 
 def task_for(db: Session, submission_id: int, stage: int) -> ReviewTask | None:

@@ -52,13 +52,19 @@ def refusal(
     project: Project,
     now: datetime,
     org_settings: dict[str, Any] | None = None,
+    this_week: repository.HoursRead | None = None,
 ) -> Refusal | None:
-    """A reason to hand the expert no new work now, or None (settings: when already read)."""
+    """A reason to hand the expert no new work now, or None.
+
+    `org_settings`, `this_week`: the organization's settings and this week's hours, when
+    the caller read them already (tandem.dispatch.claims.project_for_claim does).
+    """
     policy = policy_for(db, expert, project, org_settings)
     local = now.astimezone(ZoneInfo(expert.time_zone))
     if policy.is_quiet(local.date()):
         return Refusal("quiet_week", "This is a quiet week: no new work is handed out. Rest well.")
-    return _cap_refusal(policy, worked(db, expert, policy, now), expert.time_zone, now)
+    done = worked(db, expert, policy, now, this_week)
+    return _cap_refusal(policy, done, expert.time_zone, now)
 
 
 def _cap_refusal(policy: WellbeingPolicy, done: Worked, zone: str, now: datetime) -> Refusal | None:

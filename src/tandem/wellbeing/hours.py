@@ -43,22 +43,50 @@ def _stretch(
     return total, last
 
 
-def worked(db: Session, expert: Expert, policy: WellbeingPolicy, now: datetime) -> Worked:
-    """Hours worked so far, and the weekly cap that applies after rotation."""
+def _window(expert: Expert, now: datetime, past_weeks: int) -> repository.HoursWindow:
     week_start = local_week_start(now, expert.time_zone)
-    # one statement at every claim: sums of this day, this week and the weeks that decide
-    # rotation, plus the sessions of the last day for the current stretch (a stretch with
-    # no 10-minute pause for a whole day is long past any break rule)
-    window = repository.HoursWindow(
+    # sums of this day, this week and the weeks that decide rotation, plus the sessions of
+    # the last day for the current stretch (a stretch with no 10-minute pause for a whole
+    # day is long past any break rule)
+    return repository.HoursWindow(
         day_start=local_day_start(now, expert.time_zone),
         week_start=week_start,
-        past_weeks=policy.rotation_weeks,
+        past_weeks=past_weeks,
         recent_start=max(week_start, now - STRETCH_LOOKBACK),
         end=now + timedelta(seconds=1),
     )
-    read = repository.hours(db, expert.id, window)
+
+
+def this_week_window(expert: Expert, now: datetime) -> repository.HoursWindow:
+    """The window of today's and this week's hours, without the weeks before."""
+    return _window(expert, now, 0)
+
+
+def _rotation_could_bind(this_week: repository.HoursRead, policy: WellbeingPolicy) -> bool:
+    # below the lower of the two weekly caps, whether rotation lowered the cap changes nothing
+    lowest_cap = min(policy.weekly_cap_hours, policy.rotation_cap_hours)
+    return this_week.week >= lowest_cap * 3600
+
+
+def worked(
+    db: Session,
+    expert: Expert,
+    policy: WellbeingPolicy,
+    now: datetime,
+    this_week: repository.HoursRead | None = None,
+) -> Worked:
+    """Hours worked so far, and the weekly cap that applies after rotation.
+
+    `this_week`: today's and this week's hours when the caller read them already (the claim
+    does, in its own read); the weeks before are then read only when rotation could bind.
+    """
+    read = this_week
+    if read is None or _rotation_could_bind(read, policy):
+        read = repository.hours(db, expert.id, _window(expert, now, policy.rotation_weeks))
     stretch, last = _stretch(read.recent, now, timedelta(minutes=policy.break_minutes))
-    rotation = all(s / 3600 > policy.rotation_threshold_hours for s in read.past_weeks)
+    rotation = bool(read.past_weeks) and all(
+        s / 3600 > policy.rotation_threshold_hours for s in read.past_weeks
+    )
     return Worked(
         day=read.day,
         week=read.week,

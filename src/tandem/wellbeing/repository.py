@@ -70,7 +70,8 @@ class HoursRead:
     recent: list[tuple[datetime, datetime, int]]
 
 
-def _hours_statement(past_weeks: int) -> Any:
+def _hours_parts(past_weeks: int) -> tuple[Any, Any]:
+    """The sums (one row) and the recent sessions (rows), as subqueries of one read."""
     t = cast(Table, WorkSession.__table__)
     at = bindparam("end", type_=UTCDateTime())
 
@@ -93,7 +94,11 @@ def _hours_statement(past_weeks: int) -> Any:
     recent = select(t.c.started_at, t.c.last_beat_at, t.c.active_seconds).where(
         mine, t.c.started_at >= bindparam("recent", type_=UTCDateTime())
     )
-    sums_q, recent_q = sums.subquery("sums"), recent.subquery("recent")
+    return sums.subquery("sums"), recent.subquery("recent")
+
+
+def _hours_statement(past_weeks: int) -> Any:
+    sums_q, recent_q = _hours_parts(past_weeks)
     return (
         select(sums_q, recent_q)
         .select_from(sums_q.outerjoin(recent_q, true()))
@@ -106,20 +111,34 @@ def _hours_statement_for(past_weeks: int) -> Any:
     return _hours_statement(past_weeks)
 
 
-def hours(db: Session, expert_id: int, window: HoursWindow) -> HoursRead:
-    """The well-being sums in one statement: the database adds up the weeks, and only the
-    recent sessions (the current stretch) come back as rows."""
-    params = {**window.params(expert_id), "recent": window.recent_start, "end": window.end}
-    rows = db.execute(_hours_statement_for(window.past_weeks), params).all()
+# this week's sums without the weeks before: what another domain's read can carry along
+THIS_WEEK_SUMS, RECENT_SESSIONS = _hours_parts(0)
+
+
+def hours_params(expert_id: int, window: HoursWindow) -> dict[str, Any]:
+    """The parameters of the hours read (and of THIS_WEEK_SUMS / RECENT_SESSIONS)."""
+    return {**window.params(expert_id), "recent": window.recent_start, "end": window.end}
+
+
+def hours_from_rows(rows: list[Any], past_weeks: int) -> HoursRead:
+    """The sums of the first row and the recent sessions of all rows (ordered by start)."""
     first = rows[0]._mapping
     recent = [(r.started_at, r.last_beat_at, int(r.active_seconds)) for r in rows if r.started_at]
     return HoursRead(
         day=int(first["day"]),
         week=int(first["week"]),
         night_week=int(first["night_week"]),
-        past_weeks=[int(first[f"past{i}"]) for i in range(window.past_weeks)],
+        past_weeks=[int(first[f"past{i}"]) for i in range(past_weeks)],
         recent=recent,
     )
+
+
+def hours(db: Session, expert_id: int, window: HoursWindow) -> HoursRead:
+    """The well-being sums in one statement: the database adds up the weeks, and only the
+    recent sessions (the current stretch) come back as rows."""
+    statement = _hours_statement_for(window.past_weeks)
+    rows = db.execute(statement, hours_params(expert_id, window)).all()
+    return hours_from_rows(list(rows), window.past_weeks)
 
 
 def org_settings(db: Session, org_id: int) -> dict[str, Any]:

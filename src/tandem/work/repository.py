@@ -10,12 +10,13 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Integer, Table, and_, bindparam, case, exists, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from tandem.db.base import BigId, UTCDateTime
+from tandem.db.inserts import attach_inserted, insert_once_statement, insert_once_statements
 from tandem.models import Assignment, Item, Project, Submission, Trust
 from tandem.models.enums import AssignmentStatus, ItemStatus, SubmissionStatus
 
@@ -73,37 +74,17 @@ def submit_context(db: Session, assignment_id: int, expert_id: int) -> SubmitCon
     return None if row is None else (row[0], row[1], row[2], row[3])
 
 
-def _insert_once_statement(dialect: Any, prefix: str = "") -> Any:
-    return (
-        dialect.insert(_S)
-        .values({c: bindparam(prefix + c, type_=_S.c[c].type) for c in _INSERTED})
-        .on_conflict_do_nothing()
-        .returning(_S.c.id)
-    )
-
-
 _INSERTED = ["project_id", "assignment_id", "item_id", "expert_id", "response"]
 _INSERTED += ["active_seconds", "telemetry", "idempotency_key", "status", "counted", "late"]
 _INSERTED += ["created_at"]
-_INSERT_ONCE = {
-    name: _insert_once_statement(d) for name, d in (("postgresql", postgresql), ("sqlite", sqlite))
-}
+_INSERT_ONCE = insert_once_statements(_S, _INSERTED)
 
 
 def insert_once(db: Session, values: dict[str, Any]) -> Submission | None:
     """Insert a submission unless a unique key (idempotency, counted slot) has it already."""
     row = {**values, "status": SubmissionStatus.SUBMITTED}
-    return _attached(db, db.scalar(_INSERT_ONCE[db.get_bind().dialect.name], row), row)
-
-
-def _attached(db: Session, new_id: int | None, row: dict[str, Any]) -> Submission | None:
-    if new_id is None:
-        return None
-    # every column is known: attach the row as loaded instead of reading it back
-    submission = Submission(id=new_id, **row)
-    make_transient_to_detached(submission)
-    db.add(submission)
-    return submission
+    new_id = db.scalar(_INSERT_ONCE[db.get_bind().dialect.name], row)
+    return attach_inserted(db, Submission, new_id, row)
 
 
 # every parameter of these two is named: they also run as CTEs of one submit statement
@@ -155,7 +136,7 @@ def _submit_counted_statement() -> Any:
     """PostgreSQL: insert, close the lease and count the item in one statement."""
     # the insert's parameters are prefixed: an UPDATE would SET a column from a parameter
     # named after it
-    new = _insert_once_statement(postgresql, _SUBMITTED_PREFIX).cte("new")
+    new = insert_once_statement(postgresql, _S, _INSERTED, _SUBMITTED_PREFIX).cte("new")
     stored = exists(select(new.c.id))
     closed = _CLOSE.where(stored).cte("closed")
     counted = _COUNT_DONE.where(stored).cte("counted")
@@ -181,7 +162,7 @@ def submit_counted(
     params = {_SUBMITTED_PREFIX + key: value for key, value in row.items()}
     params |= {"a": assignment.id, "now": values["created_at"], "i": item.id, "k": overlap}
     params |= _CLOSE_CONSTANTS | _COUNT_CONSTANTS
-    submission = _attached(db, db.scalar(_SUBMIT_COUNTED, params), row)
+    submission = attach_inserted(db, Submission, db.scalar(_SUBMIT_COUNTED, params), row)
     if submission is not None:
         _closed_in_step(assignment, values["created_at"])
         db.expire(item, ["done", "status"])  # changed behind the ORM's back
