@@ -6,6 +6,7 @@ from datetime import datetime
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -14,7 +15,10 @@ from tandem.kit.clock import FakeClock
 from tandem.kit.errors import Conflict, NotFound, NoWorkAvailable, PermissionDenied
 from tandem.models import Assignment, Item
 from tandem.models.enums import AssignmentStatus, ExpertStatus, ProjectStatus
+from tandem.work.service import describe
 from tests import factories as f
+from tests.conftest import TEST_DB
+from tests.statements import recorded
 
 
 @pytest.fixture
@@ -36,6 +40,20 @@ def test_an_expert_resumes_their_open_item_and_never_gets_one_twice(
     db.flush()
     second = next_assignment(db, expert, proj.id)
     assert second.item_id != first.item_id
+
+
+def test_the_claimed_item_is_shown_as_the_database_has_it(db: Session, live: tuple) -> None:
+    proj, _items = live
+    expert = f.expert(db)
+    db.expunge_all()  # nothing loaded: what is shown comes from the claim's own statements
+    claim = next_assignment(db, expert, proj.id)
+    seen = recorded(db)
+    shown = describe(db, claim)
+    if TEST_DB == "postgresql":
+        assert seen == []  # the claim statement returned the item, the read the project
+    stored = db.execute(select(Item.payload, Item.taken).where(Item.id == claim.item_id)).one()
+    assert (shown.item_id, shown.payload) == (claim.item_id, stored.payload)
+    assert db.get_one(Item, claim.item_id).taken == stored.taken == 1
 
 
 def test_overlap_bounds_how_many_experts_get_an_item(db: Session, live: tuple) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from tandem.kit.clock import FakeClock
@@ -13,6 +12,7 @@ from tandem.wellbeing import repository
 from tandem.wellbeing.hours import WEEK, this_week_window, worked
 from tandem.wellbeing.policy import WellbeingPolicy, local_day_start, local_week_start
 from tests import factories as f
+from tests.statements import recorded
 
 
 def _by_hand(rows: list, now: datetime, zone: str, policy: WellbeingPolicy) -> dict:
@@ -59,12 +59,6 @@ def test_sums_match_a_walk_over_five_weeks_of_random_sessions(
     assert done.rotation == all(s / 3600 > 20 for s in past)
 
 
-def _statements(db: Session) -> list[str]:
-    seen: list[str] = []
-    event.listen(db.connection(), "before_cursor_execute", lambda *a: seen.append(a[2]))
-    return seen
-
-
 def test_this_weeks_hours_stand_in_until_rotation_could_bind(db: Session, clock: FakeClock) -> None:
     org = f.org(db)
     proj = f.project(db, f.requester(db, org), org)
@@ -79,7 +73,7 @@ def test_this_weeks_hours_stand_in_until_rotation_could_bind(db: Session, clock:
     f.work_session(db, who, proj, week + timedelta(minutes=5), 20 * 3600)
     policy = WellbeingPolicy()  # rotation after 3 weeks over 40 h: cap 30 h instead of 48 h
     light = repository.hours(db, expert.id, this_week_window(expert, now))
-    seen = _statements(db)
+    seen = recorded(db)
     assert light.past_weeks == []
     below = worked(db, expert, policy, now, light)
     assert seen == []  # 20 h this week: under 30 h the lowered cap cannot bind, no read

@@ -97,3 +97,13 @@ def session_scope() -> Iterator[Session]:
 
 def is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+def keep(session: Session, role: str, loaded: object) -> None:
+    """Hold a loaded object for the rest of the session, the latest one per `role`.
+
+    The identity map holds objects weakly: one that nobody holds is gone before the unit of
+    work reads it again (a claim's project and item, shown by `describe` right after).
+    One per role, so a long session that claims many times holds only the last.
+    """
+    session.info[f"kept:{role}"] = loaded

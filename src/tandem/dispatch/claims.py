@@ -33,8 +33,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from tandem.db.base import BigId, UTCDateTime
+from tandem.db.session import keep
 from tandem.models import Assignment, Item, Organization, Project, ProjectRemoval
 from tandem.models.enums import AssignmentStatus, ItemStatus
 from tandem.review.repository import BARRING_REMOVALS
@@ -140,6 +142,7 @@ def project_for_claim(
     if not rows:
         return None
     first = rows[0]
+    keep(db, "claimed project", first[0])  # describe shows it right after the claim
     this_week = wellbeing.hours_from_rows(rows, 0)
     return ClaimTarget(first[0], dict(first[1] or {}), bool(first[2]), first[3], this_week)
 
@@ -215,12 +218,14 @@ _TAKE_SLOT = (
     .values(taken=_I.c.taken + 1)
     .returning(_I.c.id)
 )
+_ITEM_COLUMNS = [c for c in _I.c if c.key != "id"]  # RETURNING id comes first already
 _LEASE_COLUMNS = ["project_id", "item_id", "expert_id", "status", "source"]
 _LEASE_COLUMNS += ["opened_at", "lease_expires_at", "created_at"]
 
 
 def _pg_claim_statement() -> Any:
-    taken = _TAKE_SLOT.cte("taken")
+    # the item comes back whole: the expert is shown it next, with no read of it
+    taken = _TAKE_SLOT.returning(*_ITEM_COLUMNS).cte("taken")
     lease_values = select(
         _P,
         taken.c.id,
@@ -238,8 +243,9 @@ def _pg_claim_statement() -> Any:
         .returning(_A.c.id)
         .cte("opened")
     )
+    item = [taken.c[c.key].label(f"item_{c.key}") for c in _ITEM_COLUMNS]
     return (
-        select(taken.c.id.label("item_id"), opened.c.id.label("assignment_id"))
+        select(taken.c.id.label("item_id"), *item, opened.c.id.label("assignment_id"))
         .select_from(taken.outerjoin(opened, true()))
         .add_cte(taken, opened)
     )
@@ -287,12 +293,26 @@ def _pg_claim(db: Session, claim: PoolClaim) -> Any:
     return None
 
 
+def _claimed_item(db: Session, row: Any) -> None:
+    """Keep the item the claim returned in the session, as loaded (or refresh its count)."""
+    values = {c.key: row._mapping[f"item_{c.key}"] for c in _ITEM_COLUMNS}
+    known = db.identity_map.get(identity_key(Item, row.item_id))
+    if isinstance(known, Item):
+        set_committed_value(known, "taken", values["taken"])
+        return
+    item = Item(id=row.item_id, **values)
+    make_transient_to_detached(item)
+    db.add(item)
+    keep(db, "claimed item", item)
+
+
 def claim_pool(db: Session, claim: PoolClaim) -> tuple[int, Assignment | None] | None:
     """Take a free slot and open a lease: (item id, lease or None on a lost race) or None."""
     if db.get_bind().dialect.name == "postgresql":
         row = _pg_claim(db, claim)
         if row is None:
             return None
+        _claimed_item(db, row)
         if row.assignment_id is None:
             return row.item_id, None  # the same expert opened a lease in parallel
         return row.item_id, _lease(db, claim, row.item_id, row.assignment_id)
