@@ -22,7 +22,7 @@ class Settings(BaseSettings):
     scheduler: bool = True
     # threads per server process for sync routes and database work; more than a few per
     # core only take turns holding the GIL (docs/dispatch.md)
-    worker_threads: int = 8
+    worker_threads: int = 4
 
     def resolved_database_url(self) -> str:
         """The configured URL, or a SQLite file under var_dir."""

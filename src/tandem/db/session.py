@@ -66,7 +66,7 @@ def make_engine(
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         _configure_sqlite(engine)
         return engine
-    # each server process runs sync routes on TANDEM_WORKER_THREADS threads (default 8) beside
+    # each server process runs sync routes on TANDEM_WORKER_THREADS threads (default 4) beside
     # the scheduler's jobs: room for them, and for a raised setting
     kwargs.setdefault("pool_size", 20)
     kwargs.setdefault("max_overflow", 30)
