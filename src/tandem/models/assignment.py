@@ -28,6 +28,16 @@ class Assignment(IdMixin, CreatedMixin, Base):
             sqlite_where=text("status = 'ACTIVE'"),
             postgresql_where=text("status = 'ACTIVE'"),
         ),
+        # the open pool's hourly limit counts an expert's pool claims of the last hour at
+        # every claim: this index reads only those, not all their work in the project
+        Index(
+            "ix_assignment_pool_opened",
+            "project_id",
+            "expert_id",
+            "opened_at",
+            sqlite_where=text("source = 'pool'"),
+            postgresql_where=text("source = 'pool'"),
+        ),
     )
 
     project_id: Mapped[int] = mapped_column(BigId, ForeignKey("project.id"), index=True)
