@@ -175,3 +175,32 @@ def test_a_heartbeat_extends_the_lease(client: TestClient, db: Session, clock: F
     again = client.post(f"/api/v1/projects/{proj.id}/next", headers=headers).json()
     assert again["id"] == claimed["id"]
     assert datetime.fromisoformat(again["lease_expires_at"]) > first_expiry
+
+
+def _claim_and_finish(db: Session, expert: object, project_id: int) -> Assignment:
+    claimed = next_assignment(db, expert, project_id)  # type: ignore[arg-type]
+    claimed.status = AssignmentStatus.SUBMITTED
+    db.flush()
+    return claimed
+
+
+def test_the_open_pool_limits_claims_per_hour_unless_the_project_turns_it_off(
+    db: Session, clock: FakeClock
+) -> None:
+    org = f.org(db)
+    proj = f.project(db, f.requester(db, org), org, overlap=1)
+    proj.quality_policy = {"gold_rate": 0.0, "pool_claims_per_hour": 2}
+    f.items(db, proj, 7)
+    expert = f.expert(db)
+    for _ in range(2):
+        _claim_and_finish(db, expert, proj.id)
+    with pytest.raises(NoWorkAvailable, match="hourly limit"):
+        next_assignment(db, expert, proj.id)
+    clock.advance(minutes=61)  # the first two claims leave the rolling hour
+    _claim_and_finish(db, expert, proj.id)
+    proj.quality_policy = {"gold_rate": 0.0, "pool_claims_per_hour": None}
+    db.flush()
+    for _ in range(4):  # no limit: nothing is counted
+        _claim_and_finish(db, expert, proj.id)
+    with pytest.raises(NoWorkAvailable, match="no work available"):
+        next_assignment(db, expert, proj.id)

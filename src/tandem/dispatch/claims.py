@@ -61,8 +61,12 @@ class PoolClaim:
     overlap: int
     now: datetime
     until: datetime
-    pool_limit: int
+    pool_limit: int | None  # None: no hourly limit
     since: datetime
+
+    @property
+    def limited(self) -> bool:
+        return self.pool_limit is not None
 
     def params(self) -> dict[str, Any]:
         return {
@@ -180,7 +184,8 @@ def activate(db: Session, assignment: Assignment, now: datetime, until: datetime
     return True
 
 
-def _candidate() -> Any:
+def _candidate(limited: bool) -> Any:
+    """The next free item for the expert; `limited`: only under the pool's hourly limit."""
     already = exists().where(_A.c.item_id == _I.c.id, _A.c.expert_id == _E)
     pool_used = (
         select(func.count())
@@ -201,7 +206,7 @@ def _candidate() -> Any:
             _I.c.is_gold == false(),
             _I.c.taken < bindparam("k", type_=Integer),
             ~already,
-            pool_used < bindparam("limit", type_=Integer),
+            pool_used < bindparam("limit", type_=Integer) if limited else true(),
         )
         # fill items that already have answers first (complete items sooner); both keys
         # descending so the database walks ix_item_claim backwards instead of sorting
@@ -212,20 +217,26 @@ def _candidate() -> Any:
     )
 
 
-_TAKE_SLOT = (
-    update(_I)
-    .where(_I.c.id == _candidate(), _I.c.taken < bindparam("k", type_=Integer))
-    .values(taken=_I.c.taken + 1)
-    .returning(_I.c.id)
-)
+def _take_slot(limited: bool) -> Any:
+    return (
+        update(_I)
+        .where(_I.c.id == _candidate(limited), _I.c.taken < bindparam("k", type_=Integer))
+        .values(taken=_I.c.taken + 1)
+        .returning(_I.c.id)
+    )
+
+
+# by whether the project limits open-pool claims per hour: without a limit there is
+# nothing to count (the count reads every pool claim of the expert's last hour)
+_TAKE_SLOT = {limited: _take_slot(limited) for limited in (True, False)}
 _ITEM_COLUMNS = [c for c in _I.c if c.key != "id"]  # RETURNING id comes first already
 _LEASE_COLUMNS = ["project_id", "item_id", "expert_id", "status", "source"]
 _LEASE_COLUMNS += ["opened_at", "lease_expires_at", "created_at"]
 
 
-def _pg_claim_statement() -> Any:
+def _pg_claim_statement(limited: bool) -> Any:
     # the item comes back whole: the expert is shown it next, with no read of it
-    taken = _TAKE_SLOT.returning(*_ITEM_COLUMNS).cte("taken")
+    taken = _TAKE_SLOT[limited].returning(*_ITEM_COLUMNS).cte("taken")
     lease_values = select(
         _P,
         taken.c.id,
@@ -251,7 +262,7 @@ def _pg_claim_statement() -> Any:
     )
 
 
-_PG_CLAIM = _pg_claim_statement()
+_PG_CLAIM = {limited: _pg_claim_statement(limited) for limited in (True, False)}
 
 
 def _lease(db: Session, claim: PoolClaim, item_id: int, assignment_id: int | None) -> Assignment:
@@ -287,7 +298,7 @@ PG_CLAIM_ATTEMPTS = 3
 
 def _pg_claim(db: Session, claim: PoolClaim) -> Any:
     for _ in range(PG_CLAIM_ATTEMPTS):
-        row = db.execute(_PG_CLAIM, claim.params()).first()
+        row = db.execute(_PG_CLAIM[claim.limited], claim.params()).first()
         if row is not None:
             return row
     return None
@@ -316,5 +327,5 @@ def claim_pool(db: Session, claim: PoolClaim) -> tuple[int, Assignment | None] |
         if row.assignment_id is None:
             return row.item_id, None  # the same expert opened a lease in parallel
         return row.item_id, _lease(db, claim, row.item_id, row.assignment_id)
-    item_id = db.scalar(_TAKE_SLOT, claim.params())
+    item_id = db.scalar(_TAKE_SLOT[claim.limited], claim.params())
     return None if item_id is None else (item_id, _lease(db, claim, item_id, None))

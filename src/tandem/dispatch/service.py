@@ -184,6 +184,8 @@ def _gold_turn(db: Session, project: Project, expert_id: int) -> bool:
 
 def _pool_allowed(db: Session, project: Project, expert_id: int, now: datetime) -> bool:
     limit = QualityPolicy.model_validate(project.quality_policy).pool_claims_per_hour
+    if limit is None:
+        return True
     since = now - timedelta(hours=1)
     return repository.pool_claims_since(db, project.id, expert_id, since) < limit
 

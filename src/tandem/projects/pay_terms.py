@@ -76,7 +76,7 @@ class QualityPolicy(BaseModel):
     low_agreement_below: float = Field(default=0.5, ge=0, le=1)
     final_qa_rate: float = Field(default=0.0, ge=0, le=1)
     removal_grace_days: int = Field(default=7, ge=1, le=90)
-    # dispatch: open-pool claims an expert may make per rolling hour, and how long a
-    # reservation outlives the end of the expert's window
-    pool_claims_per_hour: int = Field(default=60, ge=0, le=100_000)
+    # dispatch: open-pool claims an expert may make per rolling hour (None: no limit, for a
+    # team the requester trusts), and how long a reservation outlives the expert's window
+    pool_claims_per_hour: int | None = Field(default=60, ge=0, le=100_000)
     reservation_grace_minutes: int = Field(default=60, ge=0, le=24 * 60)
