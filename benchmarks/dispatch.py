@@ -47,7 +47,7 @@ from tandem.work.schemas import SubmitIn
 from tandem.work.service import submit
 
 ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432"
-console = Console()
+console = Console(width=120)
 # no hourly limit on open-pool claims, like the raw baseline: a closed-loop client claims
 # thousands of items an hour, and the limit's count would read every one of them
 # (BENCH_POOL_LIMIT=N measures with a limit of N per hour instead)

@@ -75,3 +75,19 @@ def test_a_connection_in_use_a_moment_ago_is_not_pinged(lazy: Engine) -> None:
     pids = {_backend(lazy) for _ in range(5)}
     assert len(pids) == 1  # the same pooled connection, five times
     assert pings == []
+
+
+def test_a_statement_run_often_is_planned_once_per_connection(engine: Engine) -> None:
+    with engine.connect() as conn:
+        mode = conn.scalar(text("SHOW plan_cache_mode"))
+        statement = text("SELECT count(*) FROM item WHERE project_id = :p AND taken < :k")
+        for p in range(10):  # psycopg prepares it after 5 runs, then it is executed by name
+            conn.execute(statement, {"p": p, "k": 3})
+        plans = conn.execute(
+            text(
+                "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+                "WHERE statement LIKE 'SELECT count(*) FROM item%'"
+            )
+        ).one()
+    assert mode == "force_generic_plan"
+    assert plans.generic_plans >= 5 and plans.custom_plans == 0
