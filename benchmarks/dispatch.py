@@ -145,6 +145,8 @@ def _seed(url: str, items: int, experts: int) -> tuple[int, int, list[int], list
                 auth.create_token(db, db.get_one(User, uid), "bench")[1] for uid in user_ids[:64]
             ]
             db.commit()
+            # write the seed out now: a checkpoint during the first mode would slow it alone
+            db.execute(text("CHECKPOINT"))
     engine.dispose()
     return big.id, small.id, user_ids, tokens
 
