@@ -163,17 +163,6 @@ def take_free_slot(db: Session, item_id: int, overlap: int) -> bool:
     return db.scalar(_free_slot(item_id, overlap)) is not None
 
 
-def assignments_of_expert(db: Session, project_id: int, expert_id: int) -> int:
-    return int(
-        db.scalar(
-            select(func.count(Assignment.id)).where(
-                Assignment.project_id == project_id, Assignment.expert_id == expert_id
-            )
-        )
-        or 0
-    )
-
-
 def pool_claims_since(db: Session, project_id: int, expert_id: int, since: datetime) -> int:
     return int(
         db.scalar(

@@ -120,7 +120,8 @@ class _Lease:
 
 def _claim_special(db: Session, lease: _Lease, ready: Assignment | None) -> Assignment | None:
     """A gold check when it is its turn, else the expert's reservation whose window is open."""
-    gold = _gold_turn(db, lease.project, lease.expert.id)
+    rate = QualityPolicy.model_validate(lease.project.quality_policy).gold_rate
+    gold = gold_turn(lease.project.id, lease.expert.id, rate, lease.now)
     if not gold and ready is None:
         return None
     try:
@@ -169,16 +170,17 @@ def _parallel_lease(db: Session, lease: _Lease) -> Assignment | None:
     return found if found is not None and found.status == AssignmentStatus.ACTIVE else None
 
 
-def _gold_turn(db: Session, project: Project, expert_id: int) -> bool:
-    """Whether this claim is a gold check: a hash of (project, expert, claim number).
+def gold_turn(project_id: int, expert_id: int, rate: float, claimed_at: datetime) -> bool:
+    """Whether a claim is a gold check: a hash of (project, expert, the claim's time).
 
-    Deterministic, so tests and audits can reproduce it, yet without a visible pattern.
+    Deterministic, so tests and audits reproduce it from the lease's `opened_at`, yet
+    without a visible pattern; and it reads nothing (counting the expert's claims so far,
+    as it once did, grew with their history in the project).
     """
-    rate = QualityPolicy.model_validate(project.quality_policy).gold_rate
     if rate <= 0:
         return False
-    n = repository.assignments_of_expert(db, project.id, expert_id)
-    digest = hashlib.sha256(f"gold:{project.id}:{expert_id}:{n}".encode()).digest()
+    key = f"gold:{project_id}:{expert_id}:{claimed_at.isoformat()}"
+    digest = hashlib.sha256(key.encode()).digest()
     return int.from_bytes(digest[:8], "big") / 2**64 < rate
 
 
