@@ -15,7 +15,8 @@ from tandem.kit.clock import FakeClock
 from tandem.kit.errors import Conflict, NotFound, NoWorkAvailable, PermissionDenied
 from tandem.models import Assignment, Item
 from tandem.models.enums import AssignmentStatus, ExpertStatus, ProjectStatus
-from tandem.work.service import describe
+from tandem.work.schemas import SubmitIn
+from tandem.work.service import describe, submit
 from tests import factories as f
 from tests.conftest import TEST_DB
 from tests.statements import recorded
@@ -204,3 +205,20 @@ def test_the_open_pool_limits_claims_per_hour_unless_the_project_turns_it_off(
         _claim_and_finish(db, expert, proj.id)
     with pytest.raises(NoWorkAvailable, match="no work available"):
         next_assignment(db, expert, proj.id)
+
+
+@pytest.mark.skipif(TEST_DB != "postgresql", reason="the one-statement claim is PostgreSQL's")
+def test_a_pool_claim_and_its_submit_are_two_statements_each(db: Session, live: tuple) -> None:
+    proj, _items = live
+    proj.quality_policy = {"gold_rate": 0.0, "review_sample_rate": 0.0}
+    expert = f.expert(db)
+    db.flush()
+    seen = recorded(db)
+    claim = next_assignment(db, expert, proj.id)
+    claim_statements = list(seen)
+    seen.clear()
+    submit(db, expert, claim.id, SubmitIn(response=f.good_response(), active_seconds=60), "k")
+    # the project with the expert's removal, open work and hours; then the claim itself
+    assert len(claim_statements) == 2, claim_statements
+    # the assignment with its item, project and trust; then insert, close and count at once
+    assert len(seen) == 2, seen
