@@ -36,6 +36,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from tandem.db.base import BigId, UTCDateTime
+from tandem.db.inserts import attach_loaded
 from tandem.db.session import keep
 from tandem.models import Assignment, Item, Organization, Project, ProjectRemoval
 from tandem.models.enums import AssignmentStatus, ItemStatus
@@ -311,10 +312,7 @@ def _claimed_item(db: Session, row: Any) -> None:
     if isinstance(known, Item):
         set_committed_value(known, "taken", values["taken"])
         return
-    item = Item(id=row.item_id, **values)
-    make_transient_to_detached(item)
-    db.add(item)
-    keep(db, "claimed item", item)
+    keep(db, "claimed item", attach_loaded(db, Item, row.item_id, values))
 
 
 def claim_pool(db: Session, claim: PoolClaim) -> tuple[int, Assignment | None] | None:

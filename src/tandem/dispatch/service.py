@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -103,6 +104,11 @@ class _Lease:
     def until(self) -> datetime:
         return self.now + lease_length(self.project)
 
+    @cached_property
+    def policy(self) -> QualityPolicy:
+        # read once per claim: the gold turn and the pool claim both need it
+        return QualityPolicy.model_validate(self.project.quality_policy)
+
     def open(self, db: Session, item_id: int, source: str) -> Assignment:
         assignment = Assignment(
             project_id=self.project.id,
@@ -120,8 +126,7 @@ class _Lease:
 
 def _claim_special(db: Session, lease: _Lease, ready: Assignment | None) -> Assignment | None:
     """A gold check when it is its turn, else the expert's reservation whose window is open."""
-    rate = QualityPolicy.model_validate(lease.project.quality_policy).gold_rate
-    gold = gold_turn(lease.project.id, lease.expert.id, rate, lease.now)
+    gold = gold_turn(lease.project.id, lease.expert.id, lease.policy.gold_rate, lease.now)
     if not gold and ready is None:
         return None
     try:
@@ -145,7 +150,7 @@ def _gold_or_reserved(
 
 
 def _claim_from_pool(db: Session, lease: _Lease) -> Assignment | None:
-    policy = QualityPolicy.model_validate(lease.project.quality_policy)
+    policy = lease.policy
     claim = claims.PoolClaim(
         project_id=lease.project.id,
         expert_id=lease.expert.id,

@@ -9,7 +9,7 @@ from sqlalchemy import Row, Table, and_, exists, func, select, update
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.selectable import Exists, ScalarSelect
 
-from tandem.db.inserts import attach_inserted, insert_once_statements
+from tandem.db.inserts import attach_loaded, insert_once_statements
 from tandem.kit.clock import utcnow
 from tandem.models import (
     Appeal,
@@ -58,7 +58,7 @@ def queue_task_once(
         "created_at": utcnow(),
     }
     new_id = db.scalar(_QUEUE_TASK_ONCE[db.get_bind().dialect.name], row)
-    return attach_inserted(db, ReviewTask, new_id, row)
+    return attach_loaded(db, ReviewTask, new_id, row)
 
 
 def task_for(db: Session, submission_id: int, stage: int) -> ReviewTask | None:

@@ -16,7 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from tandem.db.base import BigId, UTCDateTime
-from tandem.db.inserts import attach_inserted, insert_once_statement, insert_once_statements
+from tandem.db.inserts import attach_loaded, insert_once_statement, insert_once_statements
 from tandem.models import Assignment, Item, Project, Submission, Trust
 from tandem.models.enums import AssignmentStatus, ItemStatus, SubmissionStatus
 
@@ -84,7 +84,7 @@ def insert_once(db: Session, values: dict[str, Any]) -> Submission | None:
     """Insert a submission unless a unique key (idempotency, counted slot) has it already."""
     row = {**values, "status": SubmissionStatus.SUBMITTED}
     new_id = db.scalar(_INSERT_ONCE[db.get_bind().dialect.name], row)
-    return attach_inserted(db, Submission, new_id, row)
+    return attach_loaded(db, Submission, new_id, row)
 
 
 # every parameter of these two is named: they also run as CTEs of one submit statement
@@ -162,7 +162,7 @@ def submit_counted(
     params = {_SUBMITTED_PREFIX + key: value for key, value in row.items()}
     params |= {"a": assignment.id, "now": values["created_at"], "i": item.id, "k": overlap}
     params |= _CLOSE_CONSTANTS | _COUNT_CONSTANTS
-    submission = attach_inserted(db, Submission, db.scalar(_SUBMIT_COUNTED, params), row)
+    submission = attach_loaded(db, Submission, db.scalar(_SUBMIT_COUNTED, params), row)
     if submission is not None:
         _closed_in_step(assignment, values["created_at"])
         db.expire(item, ["done", "status"])  # changed behind the ORM's back
