@@ -31,15 +31,16 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from tandem.db.base import BigId, UTCDateTime
-from tandem.db.inserts import attach_loaded
+from tandem.db.inserts import attach_row
 from tandem.db.session import keep
 from tandem.models import Assignment, Item, Organization, Project, ProjectRemoval
 from tandem.models.enums import AssignmentStatus, ItemStatus
+from tandem.projects.repository import FOR_CLAIMING
 from tandem.review.repository import BARRING_REMOVALS
 from tandem.wellbeing import repository as wellbeing
 from tandem.wellbeing.repository import HoursRead, HoursWindow
@@ -117,7 +118,8 @@ def _project_for_claim_statement() -> Any:
     barred = exists().where(
         ProjectRemoval.project_id == Project.id,
         ProjectRemoval.expert_id == _E,
-        ProjectRemoval.status.in_(BARRING_REMOVALS),
+        # not IN (…): an expanding IN is rendered into the SQL anew at every execution
+        or_(*(ProjectRemoval.status == status for status in BARRING_REMOVALS)),
     )
     open_id = _OPEN_OR_READY.scalar_subquery().label("open_id")
     # the well-being gate's hours come along: one statement fewer on every claim
@@ -131,6 +133,7 @@ def _project_for_claim_statement() -> Any:
         .outerjoin(recent, true())
         .where(Project.id == _P)
         .order_by(recent.c.started_at)
+        .options(FOR_CLAIMING)
     )
 
 
@@ -231,6 +234,7 @@ def _take_slot(limited: bool) -> Any:
 # nothing to count (the count reads every pool claim of the expert's last hour)
 _TAKE_SLOT = {limited: _take_slot(limited) for limited in (True, False)}
 _ITEM_COLUMNS = [c for c in _I.c if c.key != "id"]  # RETURNING id comes first already
+_ITEM_KEYS = ["id", *(c.key for c in _ITEM_COLUMNS)]
 _LEASE_COLUMNS = ["project_id", "item_id", "expert_id", "status", "source"]
 _LEASE_COLUMNS += ["opened_at", "lease_expires_at", "created_at"]
 
@@ -267,29 +271,27 @@ _PG_CLAIM = {limited: _pg_claim_statement(limited) for limited in (True, False)}
 
 
 def _lease(db: Session, claim: PoolClaim, item_id: int, assignment_id: int | None) -> Assignment:
-    lease = Assignment(
-        id=assignment_id,
-        project_id=claim.project_id,
-        item_id=item_id,
-        expert_id=claim.expert_id,
-        status=AssignmentStatus.ACTIVE,
-        source="pool",
-        window_start=None,
-        reserved_until=None,
-        opened_at=claim.now,
-        lease_expires_at=claim.until,
-        closed_at=None,
-        skip_reason=None,
-        created_at=claim.now,
-    )
+    row = {
+        "project_id": claim.project_id,
+        "item_id": item_id,
+        "expert_id": claim.expert_id,
+        "status": AssignmentStatus.ACTIVE,
+        "source": "pool",
+        "window_start": None,
+        "reserved_until": None,
+        "opened_at": claim.now,
+        "lease_expires_at": claim.until,
+        "closed_at": None,
+        "skip_reason": None,
+        "created_at": claim.now,
+    }
     if assignment_id is None:
+        lease = Assignment(**row)
         db.add(lease)  # SQLite: the INSERT, in the same serialized transaction
         db.flush()
         return lease
     # PostgreSQL inserted the row already; every column is known, so skip the re-read
-    make_transient_to_detached(lease)
-    db.add(lease)
-    return lease
+    return attach_row(db, Assignment, {**row, "id": assignment_id})
 
 
 # Under contention a SKIP LOCKED pick can come back empty although free rows exist (every
@@ -307,12 +309,13 @@ def _pg_claim(db: Session, claim: PoolClaim) -> Any:
 
 def _claimed_item(db: Session, row: Any) -> None:
     """Keep the item the claim returned in the session, as loaded (or refresh its count)."""
-    values = {c.key: row._mapping[f"item_{c.key}"] for c in _ITEM_COLUMNS}
     known = db.identity_map.get(identity_key(Item, row.item_id))
     if isinstance(known, Item):
-        set_committed_value(known, "taken", values["taken"])
+        set_committed_value(known, "taken", row.item_taken)
         return
-    keep(db, "claimed item", attach_loaded(db, Item, row.item_id, values))
+    # the row is (item id, the item's other columns in _ITEM_COLUMNS order, lease id)
+    values = dict(zip(_ITEM_KEYS, row[: len(_ITEM_KEYS)], strict=True))
+    keep(db, "claimed item", attach_row(db, Item, values))
 
 
 def claim_pool(db: Session, claim: PoolClaim) -> tuple[int, Assignment | None] | None:

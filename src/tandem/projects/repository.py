@@ -3,10 +3,27 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from tandem.models import Item, Project, Submission
 from tandem.models.enums import ItemStatus, ProjectStatus
+
+# What judging a submission reads of its project. A claim and a submit each load the
+# project, on every cycle: its name, description, owner and timestamps stay unread (loaded
+# on first use, should anything ask) instead of being built into the entity every time.
+_SUBMITTING = (
+    Project.id,
+    Project.org_id,
+    Project.status,
+    Project.form,
+    Project.overlap,
+    Project.time_estimate_seconds,
+    Project.quality_policy,
+)
+FOR_SUBMITTING = load_only(*_SUBMITTING)
+# ... and what handing out work and showing it to the expert read
+_CLAIMING = (Project.guidelines, Project.pay_terms, Project.required_skills)
+FOR_CLAIMING = load_only(*_SUBMITTING, *_CLAIMING, Project.required_languages)
 
 
 def projects_of_orgs(db: Session, org_ids: list[int]) -> list[Project]:

@@ -19,6 +19,7 @@ from tandem.db.base import BigId, UTCDateTime
 from tandem.db.inserts import attach_loaded, insert_once_statement, insert_once_statements
 from tandem.models import Assignment, Item, Project, Submission, Trust
 from tandem.models.enums import AssignmentStatus, ItemStatus, SubmissionStatus
+from tandem.projects.repository import FOR_SUBMITTING
 
 SubmitContext = tuple[Assignment, Item, Project, Trust | None]
 _S = cast(Table, Submission.__table__)
@@ -46,6 +47,7 @@ _CONTEXT = (
         Assignment.id == bindparam("a", type_=BigId),
         Assignment.expert_id == bindparam("e", type_=BigId),
     )
+    .options(FOR_SUBMITTING)
 )
 
 
