@@ -188,10 +188,14 @@ def activate(db: Session, assignment: Assignment, now: datetime, until: datetime
     return True
 
 
-def _candidate(limited: bool) -> Any:
-    """The next free item for the expert; `limited`: only under the pool's hourly limit."""
-    already = exists().where(_A.c.item_id == _I.c.id, _A.c.expert_id == _E)
-    pool_used = (
+# How deep a claim looks among items that already have answers before it takes a fresh
+# one. The expert's own answered items stay among them until others fill them up: a lone
+# expert's claim had walked over every one it ever answered (0.8 → 22 ms after 500 items).
+STARTED_WALK = 32
+
+
+def _pool_used() -> Any:
+    return (
         select(func.count())
         .select_from(_A)
         .where(
@@ -202,22 +206,70 @@ def _candidate(limited: bool) -> Any:
         )
         .scalar_subquery()
     )
+
+
+def _free_slot(item: Any, limited: bool) -> list[Any]:
+    """`item` (an alias of the item table) has a slot free, within the pool's hourly limit."""
+    return [
+        item.c.project_id == _P,
+        item.c.status == ItemStatus.OPEN,
+        item.c.is_gold == false(),
+        item.c.taken < bindparam("k", type_=Integer),
+        _pool_used() < bindparam("limit", type_=Integer) if limited else true(),
+    ]
+
+
+def _not_had(item: Any) -> Any:
+    return ~exists().where(_A.c.item_id == item.c.id, _A.c.expert_id == _E)
+
+
+def _walk(item: Any, limited: bool, *extra: Any) -> Any:
+    """The first free item down ix_item_claim (answered ones first) this expert never had."""
     return (
-        select(_I.c.id)
-        .where(
-            _I.c.project_id == _P,
-            _I.c.status == ItemStatus.OPEN,
-            _I.c.is_gold == false(),
-            _I.c.taken < bindparam("k", type_=Integer),
-            ~already,
-            pool_used < bindparam("limit", type_=Integer) if limited else true(),
-        )
-        # fill items that already have answers first (complete items sooner); both keys
-        # descending so the database walks ix_item_claim backwards instead of sorting
-        .order_by(_I.c.taken.desc(), _I.c.id.desc())
+        select(item.c.id)
+        .where(*_free_slot(item, limited), *extra, _not_had(item))
+        # both keys descending, so the database walks ix_item_claim backwards, not sorting
+        .order_by(item.c.taken.desc(), item.c.id.desc())
         .limit(1)
         .with_for_update(skip_locked=True)
         .scalar_subquery()
+    )
+
+
+def _started_nearby(limited: bool) -> Any:
+    """The first item with answers this expert never had, among the top STARTED_WALK."""
+    started = _I.alias("started")
+    top = (
+        select(started.c.id, started.c.taken)
+        .where(*_free_slot(started, limited), started.c.taken > 0)
+        .order_by(started.c.taken.desc(), started.c.id.desc())
+        .limit(STARTED_WALK)
+        .subquery("top")
+    )
+    pick = _I.alias("pick")
+    return (
+        select(pick.c.id)
+        .select_from(top.join(pick, pick.c.id == top.c.id))
+        .where(pick.c.taken < bindparam("k", type_=Integer), _not_had(pick))
+        .order_by(top.c.taken.desc(), top.c.id.desc())
+        .limit(1)
+        .with_for_update(of=pick, skip_locked=True)
+        .scalar_subquery()
+    )
+
+
+def _candidate(limited: bool) -> Any:
+    """The next free item for the expert; `limited`: only under the pool's hourly limit.
+
+    Items with answers come first (complete items sooner), but only the top STARTED_WALK of
+    them are looked at before a fresh item; the full walk runs only when no fresh item is
+    left, so work is never refused while a slot is free.
+    """
+    fresh = _I.alias("fresh")
+    return func.coalesce(
+        _started_nearby(limited),
+        _walk(fresh, limited, fresh.c.taken == 0),
+        _walk(_I.alias("anywhere"), limited),
     )
 
 
