@@ -83,7 +83,7 @@ class Run:
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
-def _create_db() -> tuple[str, str]:
+def create_db() -> tuple[str, str]:
     name = f"tandem_bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(f"{ADMIN}/postgres", isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -92,11 +92,24 @@ def _create_db() -> tuple[str, str]:
     return name, f"{ADMIN}/{name}"
 
 
-def _drop_db(name: str) -> None:
+def drop_db(name: str) -> None:
     admin = create_engine(f"{ADMIN}/postgres", isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+ADD_ITEMS = text(
+    "INSERT INTO item (project_id, external_id, payload, is_gold, status, "
+    "taken, done, created_at) SELECT :p, 'x' || g, "
+    "jsonb_build_object('a', 'answer A ' || g, 'b', 'answer B ' || g), "
+    "false, 'OPEN', 0, 0, now() FROM generate_series(1, :n) g"
+)
+
+
+def add_items(db: Session, project_id: int, count: int) -> None:
+    """`count` open pairwise items in the project, written by the database itself."""
+    db.execute(ADD_ITEMS, {"p": project_id, "n": count})
 
 
 def _seed(url: str, items: int, experts: int) -> tuple[int, int, list[int], list[str]]:
@@ -110,15 +123,7 @@ def _seed(url: str, items: int, experts: int) -> tuple[int, int, list[int], list
         db.commit()
         with console.status(f"seeding {items:,} items and {experts:,} experts"):
             for project_id, count in ((big.id, items), (small.id, 10_000)):
-                db.execute(
-                    text(
-                        "INSERT INTO item (project_id, external_id, payload, is_gold, status, "
-                        "taken, done, created_at) SELECT :p, 'x' || g, "
-                        "jsonb_build_object('a', 'answer A ' || g, 'b', 'answer B ' || g), "
-                        "false, 'OPEN', 0, 0, now() FROM generate_series(1, :n) g"
-                    ),
-                    {"p": project_id, "n": count},
-                )
+                add_items(db, project_id, count)
             db.execute(
                 text(
                     "INSERT INTO user_account (email, display_name, password_hash, is_operator, "
@@ -327,13 +332,13 @@ def main() -> None:
     parser.add_argument("--modes", default="raw,service,http")
     args = parser.parse_args()
     client_counts = args.clients or [8, 64]
-    name, url = _create_db()
+    name, url = create_db()
     try:
         upgrade(url)
         big, small, user_ids, tokens = _seed(url, args.items, args.experts)
         _report(url, big, small, user_ids, tokens, client_counts, args)
     finally:
-        _drop_db(name)
+        drop_db(name)
 
 
 def _report(
