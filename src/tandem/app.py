@@ -84,11 +84,13 @@ def create_app(
         same_site="lax",
         https_only=False,
     )
+    # routes are matched in order, one router after another: the work API (next, submit)
+    # serves most requests, so it is tried first
     for router in (
+        work_api.router,
         auth_api.router,
         projects_api.router,
         items_api.router,
-        work_api.router,
         export_api.router,
         dispatch_api.router,
         wellbeing_api.router,
