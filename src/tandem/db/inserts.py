@@ -32,9 +32,7 @@ def insert_once_statements(table: Table, columns: list[str]) -> dict[str, Any]:
     return {name: insert_once_statement(d, table, columns) for name, d in DIALECTS.items()}
 
 
-def attach_loaded(
-    db: Session, model: type[T], new_id: int | None, row: dict[str, Any]
-) -> T | None:
+def attach_loaded(db: Session, model: type[T], new_id: int | None, row: dict[str, Any]) -> T | None:
     """A row a statement returned whole (an insert's or update's RETURNING) as a persistent
     object, without reading it back (None: no row came back)."""
     if new_id is None:
