@@ -190,7 +190,8 @@ def activate(db: Session, assignment: Assignment, now: datetime, until: datetime
 
 # How deep a claim looks among items that already have answers before it takes a fresh
 # one. The expert's own answered items stay among them until others fill them up: a lone
-# expert's claim had walked over every one it ever answered (0.8 → 22 ms after 500 items).
+# expert's claim had walked over every one it ever answered (claim p50 2.1 → 129 ms over
+# 1,500 claims: benchmarks/lone_expert.py).
 STARTED_WALK = 32
 
 
@@ -250,7 +251,12 @@ def _started_nearby(limited: bool) -> Any:
     return (
         select(pick.c.id)
         .select_from(top.join(pick, pick.c.id == top.c.id))
-        .where(pick.c.taken < bindparam("k", type_=Integer), _not_had(pick))
+        # re-checked on the locked row: the top was read without locks
+        .where(
+            pick.c.status == ItemStatus.OPEN,
+            pick.c.taken < bindparam("k", type_=Integer),
+            _not_had(pick),
+        )
         .order_by(top.c.taken.desc(), top.c.id.desc())
         .limit(1)
         .with_for_update(of=pick, skip_locked=True)
