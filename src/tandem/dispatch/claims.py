@@ -209,7 +209,7 @@ def _pool_used() -> Any:
     )
 
 
-def _free_slot(item: Any, limited: bool) -> list[Any]:
+def _free_slot_conditions(item: Any, limited: bool) -> list[Any]:
     """`item` (an alias of the item table) has a slot free, within the pool's hourly limit."""
     return [
         item.c.project_id == _P,
@@ -228,7 +228,7 @@ def _walk(item: Any, limited: bool, *extra: Any) -> Any:
     """The first free item down ix_item_claim (answered ones first) this expert never had."""
     return (
         select(item.c.id)
-        .where(*_free_slot(item, limited), *extra, _not_had(item))
+        .where(*_free_slot_conditions(item, limited), *extra, _not_had(item))
         # both keys descending, so the database walks ix_item_claim backwards, not sorting
         .order_by(item.c.taken.desc(), item.c.id.desc())
         .limit(1)
@@ -242,7 +242,7 @@ def _started_nearby(limited: bool) -> Any:
     started = _I.alias("started")
     top = (
         select(started.c.id, started.c.taken)
-        .where(*_free_slot(started, limited), started.c.taken > 0)
+        .where(*_free_slot_conditions(started, limited), started.c.taken > 0)
         .order_by(started.c.taken.desc(), started.c.id.desc())
         .limit(STARTED_WALK)
         .subquery("top")
