@@ -10,6 +10,7 @@ from sqlalchemy import cast as cast_
 from sqlalchemy.orm import Session
 
 from tandem.db.base import BigId
+from tandem.db.direct import Direct, Loaded
 from tandem.models import ApiToken, Expert, Membership, User
 from tandem.models.enums import Role
 
@@ -32,9 +33,12 @@ def _roles_column() -> Any:
 
 
 # built once: every API request resolves its token, its owner and their roles with it
-_TOKEN_WITH_OWNER = (
-    select(ApiToken, User, Expert, _roles_column())
-    .join(User, User.id == ApiToken.user_id)
+_TOKEN, _OWNER, _OWNERS_EXPERT = Loaded.whole(ApiToken), Loaded.whole(User), Loaded.whole(Expert)
+_OWNER_AT = _TOKEN.width
+_EXPERT_AT = _OWNER_AT + _OWNER.width
+_TOKEN_WITH_OWNER = Direct(
+    select(*_TOKEN.columns, *_OWNER.columns, *_OWNERS_EXPERT.columns, _roles_column())
+    .join_from(ApiToken, User, User.id == ApiToken.user_id)
     .outerjoin(Expert, Expert.user_id == User.id)
     .where(ApiToken.token_hash == bindparam("h"))
 )
@@ -53,8 +57,11 @@ TokenOwner = tuple[ApiToken, User, Expert | None, dict[int, set[Role]]]
 
 def token_with_owner(db: Session, token_hash: str) -> TokenOwner | None:
     """The token, its user, their expert profile and their roles by org, in one read."""
-    row = db.execute(_TOKEN_WITH_OWNER, {"h": token_hash}).first()
-    return None if row is None else (row[0], row[1], row[2], _parsed_roles(row[3]))
+    row = _TOKEN_WITH_OWNER.first(db, {"h": token_hash})
+    if row is None:
+        return None
+    token, owner = _TOKEN.load_joined(db, row, 0), _OWNER.load_joined(db, row, _OWNER_AT)
+    return token, owner, _OWNERS_EXPERT.load(db, row, _EXPERT_AT), _parsed_roles(row[-1])
 
 
 UserOwner = tuple[User, Expert | None, dict[int, set[Role]]]

@@ -36,11 +36,12 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from tandem.db.base import BigId, UTCDateTime
+from tandem.db.direct import Direct, Loaded
 from tandem.db.inserts import attach_row
 from tandem.db.session import keep
 from tandem.models import Assignment, Item, Organization, Project, ProjectRemoval
 from tandem.models.enums import AssignmentStatus, ItemStatus
-from tandem.projects.repository import FOR_CLAIMING
+from tandem.projects.repository import CLAIMING_KEYS
 from tandem.review.repository import BARRING_REMOVALS
 from tandem.wellbeing import repository as wellbeing
 from tandem.wellbeing.repository import HoursRead, HoursWindow
@@ -114,6 +115,11 @@ class ClaimTarget:
     this_week: HoursRead
 
 
+# what handing out work and showing it to the expert read of the project (the rest loads
+# on first use, should anything ask)
+PROJECT_FOR_CLAIMING = Loaded(Project, *CLAIMING_KEYS)
+
+
 def _project_for_claim_statement() -> Any:
     barred = exists().where(
         ProjectRemoval.project_id == Project.id,
@@ -125,19 +131,19 @@ def _project_for_claim_statement() -> Any:
     # the well-being gate's hours come along: one statement fewer on every claim
     sums, recent = wellbeing.THIS_WEEK_SUMS, wellbeing.RECENT_SESSIONS
     return (
-        select(Project, Organization.settings, barred.label("barred"), open_id)
-        .add_columns(sums.c.day, sums.c.week, sums.c.night_week)
+        select(*PROJECT_FOR_CLAIMING.columns, Organization.settings, barred.label("barred"))
+        .add_columns(open_id, sums.c.day, sums.c.week, sums.c.night_week)
         .add_columns(recent.c.started_at, recent.c.last_beat_at, recent.c.active_seconds)
         .join(Organization, Organization.id == Project.org_id)
         .join(sums, true())  # one row: sums without GROUP BY
         .outerjoin(recent, true())
         .where(Project.id == _P)
         .order_by(recent.c.started_at)
-        .options(FOR_CLAIMING)
     )
 
 
-_PROJECT_FOR_CLAIM = _project_for_claim_statement()
+_PROJECT_FOR_CLAIM = Direct(_project_for_claim_statement())
+_AFTER_PROJECT = PROJECT_FOR_CLAIMING.width
 
 
 def project_for_claim(
@@ -146,13 +152,14 @@ def project_for_claim(
     """The project, its organization's settings, the expert's removal, open work and hours
     this week (`hours`: the window, past_weeks 0), in one read."""
     params = {**wellbeing.hours_params(expert_id, hours), "p": project_id, "now": now}
-    rows = list(db.execute(_PROJECT_FOR_CLAIM, params).all())
+    rows = _PROJECT_FOR_CLAIM.all(db, params)
     if not rows:
         return None
-    first = rows[0]
-    keep(db, "claimed project", first[0])  # describe shows it right after the claim
-    this_week = wellbeing.hours_from_rows(rows, 0)
-    return ClaimTarget(first[0], dict(first[1] or {}), bool(first[2]), first[3], this_week)
+    project = PROJECT_FOR_CLAIMING.load_joined(db, rows[0], 0)
+    keep(db, "claimed project", project)  # describe shows it right after the claim
+    settings, barred, open_id = rows[0][_AFTER_PROJECT : _AFTER_PROJECT + 3]
+    this_week = wellbeing.hours_from_rows(rows, 0, _AFTER_PROJECT + 3)
+    return ClaimTarget(project, dict(settings or {}), bool(barred), open_id, this_week)
 
 
 def assignment(db: Session, assignment_id: int | None) -> Assignment | None:
@@ -325,7 +332,8 @@ def _pg_claim_statement(limited: bool) -> Any:
     )
 
 
-_PG_CLAIM = {limited: _pg_claim_statement(limited) for limited in (True, False)}
+_PG_CLAIM = {limited: Direct(_pg_claim_statement(limited)) for limited in (True, False)}
+_TAKEN_AT = _ITEM_KEYS.index("taken")
 
 
 def _lease(db: Session, claim: PoolClaim, item_id: int, assignment_id: int | None) -> Assignment:
@@ -359,7 +367,7 @@ PG_CLAIM_ATTEMPTS = 3
 
 def _pg_claim(db: Session, claim: PoolClaim) -> Any:
     for _ in range(PG_CLAIM_ATTEMPTS):
-        row = db.execute(_PG_CLAIM[claim.limited], claim.params()).first()
+        row = _PG_CLAIM[claim.limited].first(db, claim.params())
         if row is not None:
             return row
     return None
@@ -367,9 +375,9 @@ def _pg_claim(db: Session, claim: PoolClaim) -> Any:
 
 def _claimed_item(db: Session, row: Any) -> None:
     """Keep the item the claim returned in the session, as loaded (or refresh its count)."""
-    known = db.identity_map.get(identity_key(Item, row.item_id))
+    known = db.identity_map.get(identity_key(Item, row[0]))
     if isinstance(known, Item):
-        set_committed_value(known, "taken", row.item_taken)
+        set_committed_value(known, "taken", row[_TAKEN_AT])
         return
     # the row is (item id, the item's other columns in _ITEM_COLUMNS order, lease id)
     values = dict(zip(_ITEM_KEYS, row[: len(_ITEM_KEYS)], strict=True))
@@ -383,8 +391,9 @@ def claim_pool(db: Session, claim: PoolClaim) -> tuple[int, Assignment | None] |
         if row is None:
             return None
         _claimed_item(db, row)
-        if row.assignment_id is None:
-            return row.item_id, None  # the same expert opened a lease in parallel
-        return row.item_id, _lease(db, claim, row.item_id, row.assignment_id)
+        item_id, assignment_id = row[0], row[-1]
+        if assignment_id is None:
+            return item_id, None  # the same expert opened a lease in parallel
+        return item_id, _lease(db, claim, item_id, assignment_id)
     item_id = db.scalar(_TAKE_SLOT[claim.limited], claim.params())
     return None if item_id is None else (item_id, _lease(db, claim, item_id, None))

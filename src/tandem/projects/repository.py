@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy.orm import Session
 
 from tandem.models import Item, Project, Submission
 from tandem.models.enums import ItemStatus, ProjectStatus
@@ -11,19 +11,11 @@ from tandem.models.enums import ItemStatus, ProjectStatus
 # What judging a submission reads of its project. A claim and a submit each load the
 # project, on every cycle: its name, description, owner and timestamps stay unread (loaded
 # on first use, should anything ask) instead of being built into the entity every time.
-_SUBMITTING = (
-    Project.id,
-    Project.org_id,
-    Project.status,
-    Project.form,
-    Project.overlap,
-    Project.time_estimate_seconds,
-    Project.quality_policy,
-)
-FOR_SUBMITTING = load_only(*_SUBMITTING)
+SUBMITTING_KEYS: tuple[str, ...] = ("id", "org_id", "status", "form", "overlap")
+SUBMITTING_KEYS += ("time_estimate_seconds", "quality_policy")
 # ... and what handing out work and showing it to the expert read
-_CLAIMING = (Project.guidelines, Project.pay_terms, Project.required_skills)
-FOR_CLAIMING = load_only(*_SUBMITTING, *_CLAIMING, Project.required_languages)
+CLAIMING_KEYS: tuple[str, ...] = (*SUBMITTING_KEYS, "guidelines", "pay_terms", "required_skills")
+CLAIMING_KEYS += ("required_languages",)
 
 
 def projects_of_orgs(db: Session, org_ids: list[int]) -> list[Project]:

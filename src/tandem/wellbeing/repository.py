@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -120,16 +121,15 @@ def hours_params(expert_id: int, window: HoursWindow) -> dict[str, Any]:
     return {**window.params(expert_id), "recent": window.recent_start, "end": window.end}
 
 
-def hours_from_rows(rows: list[Any], past_weeks: int) -> HoursRead:
-    """The sums of the first row and the recent sessions of all rows (ordered by start)."""
-    first = rows[0]._mapping
-    recent = [(r.started_at, r.last_beat_at, int(r.active_seconds)) for r in rows if r.started_at]
+def hours_from_rows(rows: Sequence[Sequence[Any]], past_weeks: int, start: int = 0) -> HoursRead:
+    """HoursRead from rows whose columns, from `start` on, are the sums (day, week,
+    night_week, each past week) and then a recent session (started, last beat, active)."""
+    first = rows[0]
+    sums = [int(v) for v in first[start : start + 3 + past_weeks]]
+    at = start + 3 + past_weeks
+    recent = [(r[at], r[at + 1], int(r[at + 2])) for r in rows if r[at] is not None]
     return HoursRead(
-        day=int(first["day"]),
-        week=int(first["week"]),
-        night_week=int(first["night_week"]),
-        past_weeks=[int(first[f"past{i}"]) for i in range(past_weeks)],
-        recent=recent,
+        day=sums[0], week=sums[1], night_week=sums[2], past_weeks=sums[3:], recent=recent
     )
 
 

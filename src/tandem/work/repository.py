@@ -16,10 +16,11 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from tandem.db.base import BigId, UTCDateTime
+from tandem.db.direct import Direct, Loaded
 from tandem.db.inserts import attach_loaded, insert_once_statement, insert_once_statements
 from tandem.models import Assignment, Item, Project, Submission, Trust
 from tandem.models.enums import AssignmentStatus, ItemStatus, SubmissionStatus
-from tandem.projects.repository import FOR_SUBMITTING
+from tandem.projects.repository import SUBMITTING_KEYS
 
 SubmitContext = tuple[Assignment, Item, Project, Trust | None]
 _S = cast(Table, Submission.__table__)
@@ -35,9 +36,15 @@ def by_idempotency_key(db: Session, expert_id: int, key: str) -> Submission | No
     )
 
 
-_CONTEXT = (
-    select(Assignment, Item, Project, Trust)
-    .join(Item, Item.id == Assignment.item_id)
+# the assignment, its item, its project (what judging needs) and the expert's trust there
+_ASSIGNMENT, _ITEM = Loaded.whole(Assignment), Loaded.whole(Item)
+_PROJECT, _TRUST = Loaded(Project, *SUBMITTING_KEYS), Loaded.whole(Trust)
+_ITEM_AT = _ASSIGNMENT.width
+_PROJECT_AT = _ITEM_AT + _ITEM.width
+_TRUST_AT = _PROJECT_AT + _PROJECT.width
+_CONTEXT = Direct(
+    select(*_ASSIGNMENT.columns, *_ITEM.columns, *_PROJECT.columns, *_TRUST.columns)
+    .join_from(Assignment, Item, Item.id == Assignment.item_id)
     .join(Project, Project.id == Assignment.project_id)
     .outerjoin(
         Trust,
@@ -47,7 +54,6 @@ _CONTEXT = (
         Assignment.id == bindparam("a", type_=BigId),
         Assignment.expert_id == bindparam("e", type_=BigId),
     )
-    .options(FOR_SUBMITTING)
 )
 
 
@@ -72,8 +78,15 @@ def item_and_project(db: Session, item_id: int, project_id: int) -> tuple[Item, 
 
 def submit_context(db: Session, assignment_id: int, expert_id: int) -> SubmitContext | None:
     """The expert's assignment with its item, project and trust row, in one read."""
-    row = db.execute(_CONTEXT, {"a": assignment_id, "e": expert_id}).first()
-    return None if row is None else (row[0], row[1], row[2], row[3])
+    row = _CONTEXT.first(db, {"a": assignment_id, "e": expert_id})
+    if row is None:
+        return None
+    return (
+        _ASSIGNMENT.load_joined(db, row, 0),
+        _ITEM.load_joined(db, row, _ITEM_AT),
+        _PROJECT.load_joined(db, row, _PROJECT_AT),
+        _TRUST.load(db, row, _TRUST_AT),
+    )
 
 
 _INSERTED = ["project_id", "assignment_id", "item_id", "expert_id", "response"]
@@ -146,7 +159,7 @@ def _submit_counted_statement() -> Any:
 
 
 _SUBMITTED_PREFIX = "s_"
-_SUBMIT_COUNTED = _submit_counted_statement()
+_SUBMIT_COUNTED = Direct(_submit_counted_statement())
 
 
 def submit_counted(
@@ -164,7 +177,8 @@ def submit_counted(
     params = {_SUBMITTED_PREFIX + key: value for key, value in row.items()}
     params |= {"a": assignment.id, "now": values["created_at"], "i": item.id, "k": overlap}
     params |= _CLOSE_CONSTANTS | _COUNT_CONSTANTS
-    submission = attach_loaded(db, Submission, db.scalar(_SUBMIT_COUNTED, params), row)
+    stored = _SUBMIT_COUNTED.first(db, params)
+    submission = attach_loaded(db, Submission, None if stored is None else stored[0], row)
     if submission is not None:
         _closed_in_step(assignment, values["created_at"])
         db.expire(item, ["done", "status"])  # changed behind the ORM's back

@@ -1,0 +1,212 @@
+"""Hot-path statements run on the session's driver cursor, and their rows kept as loaded.
+
+SQLAlchemy builds every statement and compiles it (once per dialect, with its own type
+processing). Only the execution skips `Session.execute`: for one claim read, that costs
+185 µs of CPU against 57 µs on the cursor, and a claim → submit cycle runs four such
+statements (docs/benchmarks.md, "Hot statements on the cursor"). What the ORM would do on
+the way is done here too: autoflush first, the engine's cursor events, errors wrapped as
+SQLAlchemy's (an invalidated connection on a disconnect). Statements must return rows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Column, exc, inspect
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
+from sqlalchemy.sql.expression import Select
+
+from tandem.db.inserts import attach_row
+
+T = TypeVar("T")
+Row = tuple[Any, ...]
+Processor = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """A statement as one dialect runs it: SQL text, how to bind, how to read rows."""
+
+    sql: str
+    names: tuple[str, ...]  # every parameter, in the SQL's order when it is positional
+    positional: bool
+    defaults: dict[str, Any]  # parameters the statement carries values for
+    binds: Mapping[str, Processor]
+    # from the first execution's cursor description: some processors depend on the
+    # column type the driver reports (PostgreSQL's numeric types)
+    results: tuple[Processor | None, ...] | None = None
+
+    def parameters(self, given: Mapping[str, Any]) -> Any:
+        values = []
+        for name in self.names:
+            value = given[name] if name in given else self._default(name)
+            process = self.binds.get(name)
+            values.append(value if process is None else process(value))
+        return tuple(values) if self.positional else dict(zip(self.names, values, strict=True))
+
+    def _default(self, name: str) -> Any:
+        if name not in self.defaults:
+            raise exc.ArgumentError(f"the statement needs a value for parameter {name!r}")
+        return self.defaults[name]
+
+    def row(self, raw: Sequence[Any]) -> Row:
+        assert self.results is not None
+        return tuple(
+            value if process is None else process(value)
+            for value, process in zip(raw, self.results, strict=True)
+        )
+
+    def reading(self, statement: Select[Any], dialect: Dialect, description: Any) -> _Compiled:
+        """This, with the result processors for the cursor's `description`."""
+        processors = tuple(
+            c.type.dialect_impl(dialect).result_processor(dialect, d[1])
+            for c, d in zip(statement.selected_columns, description, strict=True)
+        )
+        return replace(self, results=processors)
+
+
+def _compile(statement: Select[Any], dialect: Dialect) -> _Compiled:
+    compiled = statement.compile(dialect=dialect)
+    binds = compiled.binds
+    sql, inlined = _inline_literals(compiled)
+    order = compiled.positiontup or list(binds) if compiled.positional else list(binds)
+    names = tuple(n for n in order if n not in inlined)
+    processors: dict[str, Processor] = {}
+    for name in names:
+        process = binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            processors[name] = process
+    defaults = {n: b.effective_value for n, b in binds.items() if not b.required}
+    return _Compiled(sql, names, compiled.positional, defaults, processors)
+
+
+def _inline_literals(compiled: Any) -> tuple[str, set[str]]:
+    """The SQL with values SQLAlchemy renders at execution written in (a separator of
+    aggregate_strings, say), and the names of those parameters."""
+    sql, inlined = compiled.string, set()
+    for name in set(_RENDERED_AT_EXECUTION.findall(sql)):
+        bind = compiled.binds[name]
+        if bind.expanding or bind.required:
+            raise exc.ArgumentError("an expanding IN cannot run as a direct statement")
+        literal = compiled.render_literal_value(bind.effective_value, bind.type)
+        if compiled.dialect.paramstyle in ("format", "pyformat"):
+            literal = literal.replace("%", "%%")
+        sql = sql.replace(f"__[POSTCOMPILE_{name}]", literal)
+        inlined.add(name)
+    return sql, inlined
+
+
+_RENDERED_AT_EXECUTION = re.compile(r"__\[POSTCOMPILE_(\w+)\]")
+
+
+class Direct:
+    """A Core SELECT (CTEs that write included) run straight on the driver's cursor."""
+
+    def __init__(self, statement: Select[Any]) -> None:
+        self.statement = statement
+        self._by_dialect: dict[str, _Compiled] = {}
+
+    def all(self, db: Session, params: Mapping[str, Any]) -> list[Row]:
+        """Every row, with SQLAlchemy's result processing."""
+        if db.autoflush:
+            db.flush()  # what Session.execute does first: pending objects must be seen
+        conn = db.connection()
+        compiled = self._compiled(conn.dialect)
+        rows, description = _run(conn, compiled, compiled.parameters(params))
+        if description is not None:
+            compiled = compiled.reading(self.statement, conn.dialect, description)
+            self._by_dialect[conn.dialect.name] = compiled
+        return [compiled.row(r) for r in rows]
+
+    def first(self, db: Session, params: Mapping[str, Any]) -> Row | None:
+        """The first row, or None."""
+        rows = self.all(db, params)
+        return rows[0] if rows else None
+
+    def _compiled(self, dialect: Dialect) -> _Compiled:
+        found = self._by_dialect.get(dialect.name)
+        if found is None:
+            found = self._by_dialect[dialect.name] = _compile(self.statement, dialect)
+        return found
+
+
+def _run(conn: Connection, compiled: _Compiled, parameters: Any) -> tuple[list[Any], Any]:
+    """The rows, and the cursor's description when `compiled` has no result processors yet
+    (reading it builds a column object per column: once per statement is enough)."""
+    sql = compiled.sql
+    dbapi_connection = conn.connection.dbapi_connection
+    assert dbapi_connection is not None  # a session's connection in a transaction
+    cursor = dbapi_connection.cursor()
+    try:
+        # the engine's listeners see the statement as Connection.execute would show it
+        for before in conn.dispatch.before_cursor_execute:
+            sql, parameters = before(conn, cursor, sql, parameters, None, False)
+        cursor.execute(sql, parameters)
+        rows = list(cursor.fetchall())
+        for after in conn.dispatch.after_cursor_execute:
+            after(conn, cursor, sql, parameters, None, False)
+        return rows, (cursor.description if compiled.results is None else None)
+    except conn.dialect.loaded_dbapi.Error as error:
+        raise _wrapped(conn, error, sql, parameters, cursor) from error
+    finally:
+        cursor.close()
+
+
+def _wrapped(conn: Connection, error: Any, sql: str, params: Any, cursor: Any) -> Exception:
+    dialect = conn.dialect
+    gone = dialect.is_disconnect(error, conn.connection.dbapi_connection, cursor)
+    if gone:
+        conn.invalidate(error)
+    return exc.DBAPIError.instance(
+        sql, params, error, dialect.loaded_dbapi.Error, connection_invalidated=gone, dialect=dialect
+    )
+
+
+class Loaded(Generic[T]):
+    """Some columns of a model, selected side by side with others and loaded from a row."""
+
+    def __init__(self, model: type[T], *keys: str) -> None:
+        mapped = inspect(model).columns
+        self.model = model
+        self.keys = ("id", *(k for k in keys if k != "id"))
+        self.columns: list[Column[Any]] = [mapped[k] for k in self.keys]
+
+    @classmethod
+    def whole(cls, model: type[T]) -> Loaded[T]:
+        """Every column of the model."""
+        return cls(model, *inspect(model).columns.keys())
+
+    @property
+    def width(self) -> int:
+        return len(self.keys)
+
+    def load(self, db: Session, row: Row, start: int) -> T | None:
+        """The object in `row` from column `start` on (None when an outer join found none)."""
+        values = dict(zip(self.keys, row[start : start + len(self.keys)], strict=True))
+        if values["id"] is None:
+            return None
+        return known_or_attached(db, self.model, values)
+
+    def load_joined(self, db: Session, row: Row, start: int) -> T:
+        """The object in `row` from column `start` on, which an inner join guarantees."""
+        found = self.load(db, row, start)
+        if found is None:
+            raise LookupError(f"no {self.model.__name__} in the row at column {start}")
+        return found
+
+
+def known_or_attached(db: Session, model: type[T], values: dict[str, Any]) -> T:
+    """The session's object with this id, filled where unloaded, or a new one attached."""
+    known = db.identity_map.get(identity_key(model, values["id"]))
+    if known is None:
+        return attach_row(db, model, values)
+    # as the ORM loads a row for an object it holds: what it has stays, gaps are filled
+    for key in inspect(known).unloaded & values.keys():
+        set_committed_value(known, key, values[key])
+    return known
