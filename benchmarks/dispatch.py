@@ -3,8 +3,9 @@
     uv run python -m benchmarks.dispatch [--items 1000000] [--experts 10000]
         [--clients 64 --clients 8] [--seconds 15] [--modes raw,service,http]
 
-Seeds a fresh database (items and experts with generate_series), then for each client
-count runs closed-loop clients for a fixed time:
+Seeds a fresh database (items and experts with generate_series), warms it up (5 s of
+service cycles by 8 other experts, then ANALYZE, as a live project has statistics), then
+for each client count runs closed-loop clients for a fixed time:
   raw      the same claim and submit as bare SQL statements (psycopg), the baseline;
   service  tandem.dispatch.service.next_assignment + tandem.work.service.submit;
   http     POST /next and /submit against `tandem serve` in a subprocess.
@@ -154,6 +155,22 @@ def _seed(url: str, items: int, experts: int) -> tuple[int, int, list[int], list
             db.execute(text("CHECKPOINT"))
     engine.dispose()
     return big.id, small.id, user_ids, tokens
+
+
+def _warm_up(url: str, project_id: int, users: list[int]) -> None:
+    """Some claim → submit cycles, then statistics of the tables as a live project has them.
+
+    Without it the first modes would plan their statements while the assignment and
+    submission tables look empty, and the later ones after autovacuum has analyzed them.
+    """
+    with console.status("warming up: 5 s of claim → submit, then ANALYZE"):
+        _loop(5, 8, _service(url, project_id, users))
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            conn.execute(text("ANALYZE"))
+            conn.execute(text("CHECKPOINT"))
+            conn.commit()
+        engine.dispose()
 
 
 def _busy_seconds() -> float:
@@ -336,6 +353,7 @@ def main() -> None:
     try:
         upgrade(url)
         big, small, user_ids, tokens = _seed(url, args.items, args.experts)
+        _warm_up(url, big, user_ids[-8:])
         _report(url, big, small, user_ids, tokens, client_counts, args)
     finally:
         drop_db(name)

@@ -7,16 +7,21 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, update
+from psycopg import sql as psycopg_sql
+from sqlalchemy import event, insert, text, update
+from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 from sqlalchemy.orm import Session
 
 from tandem.auth.actor import Actor
-from tandem.dispatch.claims import _TAKE_SLOT, STARTED_WALK
+from tandem.db.direct import Direct
+from tandem.dispatch.claims import _PROJECT_FOR_CLAIM, _TAKE_SLOT, STARTED_WALK
 from tandem.dispatch.service import next_assignment
 from tandem.kit.clock import utcnow
 from tandem.kit.errors import NoWorkAvailable
 from tandem.models import Assignment, Item, Project
 from tandem.models.enums import AssignmentStatus
+from tandem.wellbeing.hours import this_week_window
+from tandem.wellbeing.repository import hours_params
 from tandem.work.schemas import SubmitIn
 from tandem.work.service import submit
 from tests import factories as f
@@ -102,6 +107,10 @@ def _answered(db: Session, proj: Project, item: Item, by: Actor) -> None:
 def test_a_lone_experts_claim_reads_a_bounded_number_of_items(db: Session) -> None:
     answered = 3 * STARTED_WALK
     proj, items = _project(db, answered + 10, overlap=3)
+    # fresh items enough that reading the whole table is no cheaper than the walk, as in
+    # any project worth the name (with 106 rows the planner rightly reads them all)
+    extra = [{"project_id": proj.id, "external_id": f"more{n}", "payload": {}} for n in range(3000)]
+    db.execute(insert(Item), extra)
     alone = f.expert(db)
     for item in sorted(items, key=lambda i: i.id, reverse=True)[:answered]:
         _answered(db, proj, item, alone)
@@ -113,6 +122,9 @@ def test_a_lone_experts_claim_reads_a_bounded_number_of_items(db: Session) -> No
 
 def _items_read(db: Session, params: dict[str, Any]) -> int:
     """Rows of the item table the claim statement reads, from its executed plan."""
+    # with statistics, as a live database has them: on a table never analyzed the planner
+    # guesses its size, and a guess that it was tiny made it scan the table once per row
+    db.execute(text("ANALYZE item, assignment"))
     conn = db.connection()
 
     def explained(*args: Any) -> tuple[str, Any]:  # the claim's own SQL and parameters
@@ -144,3 +156,55 @@ def _reads_items(node: dict[str, Any]) -> bool:
 
 def _nodes(node: dict[str, Any]) -> list[dict[str, Any]]:
     return [node, *(n for child in node.get("Plans", []) for n in _nodes(child))]
+
+
+@pytest.mark.skipif(TEST_DB != "postgresql", reason="reads PostgreSQL's generic plan")
+def test_the_claim_read_finds_the_experts_open_work_without_reading_anyone_elses(
+    db: Session,
+) -> None:
+    proj, _items = _project(db, 60, overlap=3)
+    now = utcnow()
+    for n in range(25):  # others' leases (newest items first) and reservations (oldest)
+        other = f.expert(db)
+        next_assignment(db, other, proj.id)
+        reserved = Assignment(
+            project_id=proj.id,
+            item_id=_items[n].id,
+            expert_id=other.require_expert().id,
+            status=AssignmentStatus.RESERVED,
+            source="reserved",
+            window_start=now - timedelta(hours=1),
+            reserved_until=now + timedelta(hours=1),
+        )
+        db.add(reserved)
+    db.flush()
+    expert = f.expert(db).require_expert()
+    params = {**hours_params(expert.id, this_week_window(expert, now)), "p": proj.id, "now": now}
+    # PostgreSQL keeps one plan per prepared statement: read the one it would keep (the
+    # statuses OR-ed in one probe read all 50 open assignments of the others here)
+    assert _generic_plan_rows(db, _PROJECT_FOR_CLAIM, params, "assignment") <= 2
+
+
+def _generic_plan_rows(db: Session, statement: Direct, params: dict[str, Any], table: str) -> int:
+    """Rows of `table` the statement's generic plan reads, executed (then undone)."""
+    sql, values = statement.bound(psycopg_dialect(paramstyle="numeric_dollar"), params)
+    cursor = db.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    literals = psycopg_sql.SQL(", ").join(psycopg_sql.Literal(v) for v in values)
+    with db.begin_nested():
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        # a table of a few dozen rows is read whole, rightly: ask which index would serve
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"PREPARE claim_read AS {sql}")
+        cursor.execute(
+            psycopg_sql.SQL("EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE claim_read({})").format(
+                literals
+            )
+        )
+        plan = cursor.fetchone()[0]
+        cursor.execute("DEALLOCATE claim_read")
+    nodes = _nodes(plan[0]["Plan"])
+    return sum(
+        (n["Actual Rows"] + n.get("Rows Removed by Filter", 0)) * n["Actual Loops"]
+        for n in nodes
+        if n.get("Relation Name") == table
+    )

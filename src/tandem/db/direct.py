@@ -36,39 +36,41 @@ class _Compiled:
     sql: str
     names: tuple[str, ...]  # every parameter, in the SQL's order when it is positional
     positional: bool
-    defaults: dict[str, Any]  # parameters the statement carries values for
-    binds: Mapping[str, Processor]
+    constants: dict[str, Any]  # parameters the statement carries values for, bound already
+    binds: Mapping[str, Processor | None]  # by parameter name
     # from the first execution's cursor description: some processors depend on the
     # column type the driver reports (PostgreSQL's numeric types)
-    results: tuple[Processor | None, ...] | None = None
+    results: tuple[tuple[int, Processor], ...] | None = None  # (column, processor)
 
     def parameters(self, given: Mapping[str, Any]) -> Any:
-        values = []
-        for name in self.names:
-            value = given[name] if name in given else self._default(name)
-            process = self.binds.get(name)
-            values.append(value if process is None else process(value))
-        return tuple(values) if self.positional else dict(zip(self.names, values, strict=True))
-
-    def _default(self, name: str) -> Any:
-        if name not in self.defaults:
-            raise exc.ArgumentError(f"the statement needs a value for parameter {name!r}")
-        return self.defaults[name]
+        bound = dict(self.constants)
+        for name, value in given.items():
+            if name in self.binds:
+                process = self.binds[name]
+                bound[name] = value if process is None else process(value)
+        if len(bound) < len(self.binds):
+            missing = sorted(set(self.binds) - bound.keys())
+            raise exc.ArgumentError(f"the statement needs a value for parameter {missing[0]!r}")
+        return tuple(bound[n] for n in self.names) if self.positional else bound
 
     def row(self, raw: Sequence[Any]) -> Row:
         assert self.results is not None
-        return tuple(
-            value if process is None else process(value)
-            for value, process in zip(raw, self.results, strict=True)
-        )
+        if not self.results:
+            return tuple(raw)
+        values = list(raw)
+        for at, process in self.results:
+            values[at] = process(values[at])
+        return tuple(values)
 
     def reading(self, statement: Select[Any], dialect: Dialect, description: Any) -> _Compiled:
         """This, with the result processors for the cursor's `description`."""
-        processors = tuple(
-            c.type.dialect_impl(dialect).result_processor(dialect, d[1])
-            for c, d in zip(statement.selected_columns, description, strict=True)
+        columns = zip(statement.selected_columns, description, strict=True)
+        processors = (
+            c.type.dialect_impl(dialect).result_processor(dialect, d[1]) for c, d in columns
         )
-        return replace(self, results=processors)
+        # only the columns that have one: most values come from the driver as they are
+        found = tuple((at, p) for at, p in enumerate(processors) if p is not None)
+        return replace(self, results=found)
 
 
 def _compile(statement: Select[Any], dialect: Dialect) -> _Compiled:
@@ -77,13 +79,15 @@ def _compile(statement: Select[Any], dialect: Dialect) -> _Compiled:
     sql, inlined = _inline_literals(compiled)
     order = compiled.positiontup or list(binds) if compiled.positional else list(binds)
     names = tuple(n for n in order if n not in inlined)
-    processors: dict[str, Processor] = {}
-    for name in names:
-        process = binds[name].type.dialect_impl(dialect).bind_processor(dialect)
-        if process is not None:
-            processors[name] = process
-    defaults = {n: b.effective_value for n, b in binds.items() if not b.required}
-    return _Compiled(sql, names, compiled.positional, defaults, processors)
+    processors: dict[str, Processor | None] = {
+        name: binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+    }
+    constants = {}
+    for name, process in processors.items():
+        if not binds[name].required:
+            value = binds[name].effective_value
+            constants[name] = value if process is None else process(value)
+    return _Compiled(sql, names, compiled.positional, constants, processors)
 
 
 def _inline_literals(compiled: Any) -> tuple[str, set[str]]:
@@ -128,6 +132,11 @@ class Direct:
         """The first row, or None."""
         rows = self.all(db, params)
         return rows[0] if rows else None
+
+    def bound(self, dialect: Dialect, params: Mapping[str, Any]) -> tuple[str, Any]:
+        """The SQL and its bound parameters as `dialect` runs them (to EXPLAIN it, say)."""
+        compiled = _compile(self.statement, dialect)
+        return compiled.sql, compiled.parameters(params)
 
     def _compiled(self, dialect: Dialect) -> _Compiled:
         found = self._by_dialect.get(dialect.name)

@@ -18,13 +18,12 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
-    and_,
     bindparam,
-    case,
     exists,
     false,
     func,
     literal,
+    literal_column,
     or_,
     select,
     true,
@@ -83,21 +82,33 @@ class PoolClaim:
         }
 
 
+def _status_is(status: AssignmentStatus) -> Any:
+    # written into the SQL, not bound: PostgreSQL keeps one plan per prepared statement,
+    # and only a literal status lets that plan use the partial index on it
+    return _A.c.status == literal_column(f"'{status.name}'")
+
+
 def _open_or_ready_statement() -> Any:
-    leased = and_(_A.c.status == AssignmentStatus.ACTIVE, _A.c.lease_expires_at > _NOW)
-    ready = and_(
-        _A.c.status == AssignmentStatus.RESERVED,
-        _A.c.window_start <= _NOW,
-        _A.c.reserved_until > _NOW,
-    )
-    return (
+    # two probes, each by its partial index (uq_assignment_one_active, ix_assignment_reserved)
+    # and so exact whatever the table's statistics: with the statuses OR-ed in one, a plan
+    # made while the table looked empty read every open assignment of the project
+    # (tests/dispatch/test_claim_order.py reads the executed plan)
+    mine = (_A.c.project_id == _P, _A.c.expert_id == _E)
+    leased = (
         select(_A.c.id)
-        .where(_A.c.project_id == _P, _A.c.expert_id == _E, or_(leased, ready))
-        .order_by(
-            case((_A.c.status == AssignmentStatus.ACTIVE, 0), else_=1), _A.c.window_start, _A.c.id
-        )
+        .where(*mine, _status_is(AssignmentStatus.ACTIVE), _A.c.lease_expires_at > _NOW)
         .limit(1)
+        .scalar_subquery()
     )
+    ready = (
+        select(_A.c.id)
+        .where(*mine, _status_is(AssignmentStatus.RESERVED), _A.c.window_start <= _NOW)
+        .where(_A.c.reserved_until > _NOW)
+        .order_by(_A.c.window_start, _A.c.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return select(func.coalesce(leased, ready))
 
 
 _OPEN_OR_READY = _open_or_ready_statement()

@@ -28,6 +28,16 @@ class Assignment(IdMixin, CreatedMixin, Base):
             sqlite_where=text("status = 'ACTIVE'"),
             postgresql_where=text("status = 'ACTIVE'"),
         ),
+        # every claim looks for the expert's reservation whose window is open: this index
+        # reads only their reservations, in window order
+        Index(
+            "ix_assignment_reserved",
+            "project_id",
+            "expert_id",
+            "window_start",
+            sqlite_where=text("status = 'RESERVED'"),
+            postgresql_where=text("status = 'RESERVED'"),
+        ),
         # the open pool's hourly limit counts an expert's pool claims of the last hour at
         # every claim: this index reads only those, not all their work in the project
         Index(
