@@ -1,11 +1,12 @@
 """Hot-path statements run on the session's driver cursor, and their rows kept as loaded.
 
 SQLAlchemy builds every statement and compiles it (once per dialect, with its own type
-processing). Only the execution skips `Session.execute`: for one claim read, that costs
-185 µs of CPU against 57 µs on the cursor, and a claim → submit cycle runs four such
-statements (docs/benchmarks.md, "Hot statements on the cursor"). What the ORM would do on
-the way is done here too: autoflush first, the engine's cursor events, errors wrapped as
-SQLAlchemy's (an invalidated connection on a disconnect). Statements must return rows.
+processing). Only the execution skips `Session.execute`: for the claim read that costs
+185 µs of CPU against 57 µs on the cursor, and a claim → submit cycle over the API runs
+five such statements (docs/dispatch.md, docs/benchmarks.md). What `Session.execute` would
+do on the way is done here too: autoflush first, the engine's cursor events, errors
+wrapped as SQLAlchemy's (an invalidated connection on a disconnect). Not done: the
+engine's `echo` log does not show these statements. Statements must return rows.
 """
 
 from __future__ import annotations
