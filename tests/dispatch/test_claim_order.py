@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from tandem.auth.actor import Actor
 from tandem.db.direct import Direct
-from tandem.dispatch.claims import _PROJECT_FOR_CLAIM, _TAKE_SLOT, STARTED_WALK
+from tandem.dispatch.claims import _PROJECT_FOR_CLAIM
 from tandem.dispatch.service import next_assignment
+from tandem.dispatch.walk import STARTED_WALK, TAKE_SLOT
 from tandem.kit.clock import utcnow
 from tandem.kit.errors import NoWorkAvailable
 from tandem.models import Assignment, Item, Project
@@ -136,7 +137,7 @@ def _items_read(db: Session, params: dict[str, Any]) -> int:
     event.listen(conn, "before_cursor_execute", explained, retval=True)
     try:
         with db.begin_nested() as attempt:  # EXPLAIN ANALYZE runs the update: undo it
-            plan = db.execute(_TAKE_SLOT[False], params).scalar()
+            plan = db.execute(TAKE_SLOT[False], params).scalar()
             attempt.rollback()
     finally:
         event.remove(conn, "before_cursor_execute", explained)
