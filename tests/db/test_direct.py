@@ -39,13 +39,14 @@ def test_rows_are_the_ones_session_execute_reads(db: Session) -> None:
     statement = statement.join(Trust, Trust.project_id == Project.id).where(
         Project.id == bindparam("p", type_=BigId)
     )
-    direct = Direct(statement).all(db, {"p": proj.id})
+    reader = Direct(statement)
+    direct = reader.all(db, {"p": proj.id})
     assert direct == [tuple(r) for r in db.execute(statement, {"p": proj.id}).all()]
     (_, status, form, created_at, score) = direct[0]
     assert status is ProjectStatus.LIVE and form == proj.form and score == 0.75
     assert created_at.tzinfo is UTC  # the column type's result processing ran
     # a second run uses the processors found on the first
-    assert Direct(statement).all(db, {"p": proj.id}) == Direct(statement).all(db, {"p": proj.id})
+    assert reader.all(db, {"p": proj.id}) == direct
 
 
 def test_bound_values_are_processed_by_their_column_types(db: Session) -> None:

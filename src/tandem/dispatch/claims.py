@@ -37,7 +37,7 @@ from tandem.db.base import BigId, UTCDateTime
 from tandem.db.direct import Direct, Loaded
 from tandem.db.inserts import attach_row
 from tandem.db.session import keep
-from tandem.dispatch.walk import TAKE_SLOT
+from tandem.dispatch.walk import EXPERT_ID, PROJECT_ID, TAKE_SLOT
 from tandem.models import Assignment, Item, Organization, Project, ProjectRemoval
 from tandem.models.enums import AssignmentStatus
 from tandem.projects.repository import CLAIMING_KEYS
@@ -47,8 +47,7 @@ from tandem.wellbeing.repository import HoursRead, HoursWindow
 
 _A = cast(Table, Assignment.__table__)
 _I = cast(Table, Item.__table__)
-_P = bindparam("p", type_=BigId)
-_E = bindparam("e", type_=BigId)
+_P, _E = PROJECT_ID, EXPERT_ID
 _NOW = bindparam("now", type_=UTCDateTime())
 _UNTIL = bindparam("until", type_=UTCDateTime())
 _STATUS = _A.c.status.type

@@ -17,8 +17,10 @@ from tandem.models.enums import ItemStatus
 
 _A = cast(Table, Assignment.__table__)
 _I = cast(Table, Item.__table__)
-_P = bindparam("p", type_=BigId)
-_E = bindparam("e", type_=BigId)
+# the claim statement's parameters, shared with tandem.dispatch.claims
+PROJECT_ID = bindparam("p", type_=BigId)
+EXPERT_ID = bindparam("e", type_=BigId)
+_P, _E = PROJECT_ID, EXPERT_ID
 
 
 # How deep a claim looks among items that already have answers before it takes a fresh
