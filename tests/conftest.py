@@ -15,7 +15,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from tandem.app import create_app
-from tandem.db.deps import get_db, get_session_unit
+from tandem.db.deps import get_db
 from tandem.db.migrate import upgrade
 from tandem.db.session import make_engine
 from tandem.kit.clock import FakeClock, SystemClock, use_clock
@@ -135,7 +135,7 @@ def app(db: Session) -> FastAPI:
 
     application.dependency_overrides[get_db] = _test_db
     # routes that run their whole unit of work in one thread open it the same way
-    application.dependency_overrides[get_session_unit] = lambda: contextmanager(_test_db)
+    application.state.session_unit = contextmanager(_test_db)
     return application
 
 

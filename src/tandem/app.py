@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from tandem.auth import views as auth_views
 from tandem.auth.deps import LoginRequired
 from tandem.config import Settings, get_settings
 from tandem.console import views as console_views
+from tandem.db.deps import committed_session
 from tandem.db.session import get_sessionmaker
 from tandem.dispatch import api as dispatch_api
 from tandem.dispatch.scheduler import hold_scheduler_lock, run_jobs
@@ -45,7 +48,9 @@ PROBLEM = "application/problem+json"
 def _lifespan(run_scheduler: bool, var_dir: Path, threads: int) -> Any:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        to_thread.current_default_thread_limiter().total_tokens = threads
+        to_thread.current_default_thread_limiter().total_tokens = threads  # sync routes
+        # claim and submit run on threads of their own (tandem.auth.deps.ApiWork)
+        app.state.work_threads = ThreadPoolExecutor(threads, "tandem-work")
         # with several workers only the one holding the lock runs the periodic jobs
         lock = hold_scheduler_lock(var_dir) if run_scheduler else None
         task = asyncio.create_task(run_jobs(app.state.sessionmaker)) if lock else None
@@ -54,6 +59,7 @@ def _lifespan(run_scheduler: bool, var_dir: Path, threads: int) -> Any:
             task.cancel()
         if lock is not None:
             lock.close()
+        app.state.work_threads.shutdown()  # units of work under way finish and commit
 
     return lifespan
 
@@ -77,6 +83,8 @@ def create_app(
         redoc_url=None,
     )
     app.state.sessionmaker = session_factory or get_sessionmaker()
+    # how routes that run their whole unit of work in one thread open it (tandem.auth.deps)
+    app.state.session_unit = partial(committed_session, app.state.sessionmaker)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.resolved_secret_key(),

@@ -20,8 +20,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     scheduler: bool = True
-    # threads per server process for sync routes and database work; more than a few per
-    # core only take turns holding the GIL (docs/dispatch.md)
+    # threads per server process for sync routes, and as many again for claim and submit;
+    # more than a few per core only take turns holding the GIL (docs/dispatch.md)
     worker_threads: int = 4
 
     def resolved_database_url(self) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from functools import partial
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -33,11 +32,5 @@ def get_db(request: Request) -> Iterator[Session]:
         yield session
 
 
-async def get_session_unit(request: Request) -> SessionUnit:
-    """How to open the request's unit of work in whichever thread runs it."""
-    return partial(committed_session, request.app.state.sessionmaker)
-
-
 # scope="function": the commit runs before the response leaves, so a 200 means durable.
 SessionDep = Annotated[Session, Depends(get_db, scope="function")]
-SessionUnitDep = Annotated[SessionUnit, Depends(get_session_unit)]
