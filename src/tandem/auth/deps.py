@@ -95,7 +95,7 @@ class ApiWork:
     async def run(self, work: Callable[[Session, Actor], T]) -> T:
         """Run `work(db, caller)` and commit it (before the response leaves), off the loop."""
         # the app's own threads, straight from asyncio: anyio's to_thread (what FastAPI's
-        # sync routes use) costs a fifth more instructions per hop
+        # sync routes use) costs ~75,000 instructions more per hop (docs/benchmarks.md)
         in_context = partial(contextvars.copy_context().run, self._in_thread, work)
         return await asyncio.get_running_loop().run_in_executor(self._threads, in_context)
 

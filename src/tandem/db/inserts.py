@@ -74,7 +74,8 @@ def attach_row(db: Session, model: type[T], row: dict[str, Any]) -> T:
         return obj
     # what make_transient_to_detached + Session.add do, less their walks over every
     # attribute and relationship: a dozen objects per API claim → submit cycle made these
-    # a ninth of its CPU (docs/benchmarks.md); tests/db/test_inserts.py pins the behaviour
+    # about a tenth of its instructions (docs/benchmarks.md); tests/db/test_inserts.py pins
+    # the behaviour
     state.key = mapped.mapper.identity_key_from_primary_key(
         tuple(row[k] for k in mapped.primary_key)
     )
