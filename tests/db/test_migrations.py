@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, Index, Table, UniqueConstraint, inspect
 
 import tandem.models  # noqa: F401
 from tandem.db.base import Base
@@ -26,5 +26,33 @@ def test_every_model_table_exists(engine: Engine) -> None:
 def test_tables_that_grow_with_work_are_indexed_by_project(engine: Engine) -> None:
     inspector = inspect(engine)
     for table in ("item", "assignment", "submission", "review", "aggregate", "trust"):
-        indexed = {ix["column_names"][0] for ix in inspector.get_indexes(table)}
-        assert "project_id" in indexed, table
+        keys = [*inspector.get_indexes(table), *inspector.get_unique_constraints(table)]
+        assert "project_id" in {key["column_names"][0] for key in keys}, table
+
+
+def _partial(index: Index) -> bool:
+    kwargs = index.dialect_kwargs.items()
+    return any(key.endswith("_where") and value is not None for key, value in kwargs)
+
+
+def _keys(table: Table) -> list[tuple[str, list[str]]]:
+    """(name, columns) of every full index and unique constraint of the table."""
+    keys = [(str(ix.name), [c.name for c in ix.columns]) for ix in table.indexes]
+    keys = [key for key, ix in zip(keys, table.indexes, strict=True) if not _partial(ix)]
+    uniques = (c for c in table.constraints if isinstance(c, UniqueConstraint))
+    return keys + [(str(u.name), [c.name for c in u.columns]) for u in uniques]
+
+
+def test_no_index_only_repeats_the_lead_of_another() -> None:
+    # every index costs each insert and each non-HOT update of its table; a plain index
+    # whose columns lead a wider index of the same table serves no look-up the wider does not
+    redundant = []
+    for table in Base.metadata.tables.values():
+        for short in (ix for ix in table.indexes if not ix.unique and not _partial(ix)):
+            lead = [c.name for c in short.columns]
+            redundant += [
+                f"{short.name} leads {name}"
+                for name, columns in _keys(table)
+                if len(columns) > len(lead) and columns[: len(lead)] == lead
+            ]
+    assert redundant == []

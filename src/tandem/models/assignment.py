@@ -50,8 +50,8 @@ class Assignment(IdMixin, CreatedMixin, Base):
         ),
     )
 
-    project_id: Mapped[int] = mapped_column(BigId, ForeignKey("project.id"), index=True)
-    item_id: Mapped[int] = mapped_column(BigId, ForeignKey("item.id"), index=True)
+    project_id: Mapped[int] = mapped_column(BigId, ForeignKey("project.id"))
+    item_id: Mapped[int] = mapped_column(BigId, ForeignKey("item.id"))
     expert_id: Mapped[int] = mapped_column(BigId, ForeignKey("expert.id"), index=True)
     status: Mapped[AssignmentStatus] = mapped_column(
         Enum(AssignmentStatus, native_enum=False, length=20)

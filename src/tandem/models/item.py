@@ -19,7 +19,7 @@ class Item(IdMixin, CreatedMixin, Base):
         Index("ix_item_claim", "project_id", "status", "is_gold", "taken", "id"),
     )
 
-    project_id: Mapped[int] = mapped_column(BigId, ForeignKey("project.id"), index=True)
+    project_id: Mapped[int] = mapped_column(BigId, ForeignKey("project.id"))
     external_id: Mapped[str | None] = mapped_column(String(200))
     payload: Mapped[dict[str, Any]] = mapped_column(JsonType)
     gold: Mapped[dict[str, Any] | None] = mapped_column(JsonType)

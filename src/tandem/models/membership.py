@@ -13,6 +13,6 @@ class Membership(IdMixin, CreatedMixin, Base):
     __tablename__ = "membership"
     __table_args__ = (UniqueConstraint("org_id", "user_id", "role"),)
 
-    org_id: Mapped[int] = mapped_column(BigId, ForeignKey("organization.id"), index=True)
+    org_id: Mapped[int] = mapped_column(BigId, ForeignKey("organization.id"))
     user_id: Mapped[int] = mapped_column(BigId, ForeignKey("user_account.id"), index=True)
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20))

@@ -32,7 +32,7 @@ class QualificationGrant(IdMixin, CreatedMixin, Base):
     __table_args__ = (Index("ix_qualification_grant_expert_passed", "expert_id", "passed"),)
 
     qualification_id: Mapped[int] = mapped_column(BigId, ForeignKey("qualification.id"), index=True)
-    expert_id: Mapped[int] = mapped_column(BigId, ForeignKey("expert.id"), index=True)
+    expert_id: Mapped[int] = mapped_column(BigId, ForeignKey("expert.id"))
     score: Mapped[float] = mapped_column(Float)
     passed: Mapped[bool] = mapped_column(Boolean)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -19,7 +19,7 @@ class ReviewTask(IdMixin, CreatedMixin, Base):
         Index("ix_review_task_queue", "project_id", "status", "id"),
     )
 
-    project_id: Mapped[int] = mapped_column(BigId, ForeignKey("project.id"), index=True)
+    project_id: Mapped[int] = mapped_column(BigId, ForeignKey("project.id"))
     submission_id: Mapped[int] = mapped_column(BigId, ForeignKey("submission.id"))
     stage: Mapped[int] = mapped_column(Integer, default=1)
     # why it is here: gold_failure, too_fast, low_agreement, sampled, final_qa

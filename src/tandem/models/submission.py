@@ -26,10 +26,10 @@ class Submission(IdMixin, CreatedMixin, Base):
         Index("ix_submission_project_item", "project_id", "item_id"),
     )
 
-    project_id: Mapped[int] = mapped_column(BigId, ForeignKey("project.id"), index=True)
+    project_id: Mapped[int] = mapped_column(BigId, ForeignKey("project.id"))
     assignment_id: Mapped[int] = mapped_column(BigId, ForeignKey("assignment.id"))
     item_id: Mapped[int] = mapped_column(BigId, ForeignKey("item.id"))
-    expert_id: Mapped[int] = mapped_column(BigId, ForeignKey("expert.id"), index=True)
+    expert_id: Mapped[int] = mapped_column(BigId, ForeignKey("expert.id"))
     response: Mapped[dict[str, Any]] = mapped_column(JsonText)
     active_seconds: Mapped[int] = mapped_column(Integer, default=0)
     telemetry: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)

@@ -16,7 +16,7 @@ class Trust(IdMixin, Base):
     __tablename__ = "trust"
     __table_args__ = (UniqueConstraint("project_id", "expert_id"),)
 
-    project_id: Mapped[int] = mapped_column(BigId, ForeignKey("project.id"), index=True)
+    project_id: Mapped[int] = mapped_column(BigId, ForeignKey("project.id"))
     expert_id: Mapped[int] = mapped_column(BigId, ForeignKey("expert.id"), index=True)
     score: Mapped[float] = mapped_column(Float, default=0.5)
     gold_seen: Mapped[int] = mapped_column(Integer, default=0)

@@ -23,7 +23,7 @@ class WorkSession(IdMixin, CreatedMixin, Base):
     )
 
     project_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("project.id"), index=True)
-    expert_id: Mapped[int] = mapped_column(BigId, ForeignKey("expert.id"), index=True)
+    expert_id: Mapped[int] = mapped_column(BigId, ForeignKey("expert.id"))
     assignment_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("assignment.id"))
     kind: Mapped[WorkKind] = mapped_column(
         Enum(WorkKind, native_enum=False, length=20), default=WorkKind.ITEM
