@@ -20,3 +20,11 @@ def test_worker_threads_setting_bounds_the_thread_pool(tmp_path: Path) -> None:
 
     with TestClient(app) as client:
         assert client.get("/threads").json() == 3
+
+
+def test_health_answers_without_the_database_and_stays_out_of_the_schema(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'never-created' / 'tandem.db'}"  # opening it would fail
+    app = create_app(Settings(secret_key="k", var_dir=tmp_path, database_url=url))
+    with TestClient(app) as client:
+        assert client.get("/health").json() == {"status": "ok"}
+        assert "/health" not in client.get("/api/openapi.json").json()["paths"]

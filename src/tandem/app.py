@@ -93,9 +93,11 @@ def create_app(
         https_only=False,
     )
     # routes are matched in order, one router after another: the work API (next, submit)
-    # serves most requests, so it is tried first
+    # serves most requests, so it is tried first; health checks come next, rather than
+    # after every other route (each route passed costs a match attempt)
+    app.include_router(work_api.router)
+    app.add_api_route("/health", _health, include_in_schema=False)
     for router in (
-        work_api.router,
         auth_api.router,
         projects_api.router,
         items_api.router,
@@ -114,12 +116,11 @@ def create_app(
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)
-
-    @app.get("/health", include_in_schema=False)
-    def health() -> dict[str, str]:
-        return {"status": "ok"}
-
     return app
+
+
+async def _health() -> dict[str, str]:
+    return {"status": "ok"}
 
 
 def _is_api(request: Request) -> bool:

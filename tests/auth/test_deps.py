@@ -52,3 +52,12 @@ def test_work_needs_a_caller(app: FastAPI, client: TestClient, db: Session) -> N
     _probe(app)
     assert client.post("/probe/probe-anon").status_code == 401
     assert _slugs(db) == []
+
+
+def test_work_runs_without_the_lifespan(app: FastAPI, db: Session) -> None:
+    # served without lifespan events there are no work threads of the app's own
+    _probe(app)
+    headers = f.token_headers(db, f.expert(db))
+    answer = TestClient(app).post("/probe/probe-bare", headers=headers)
+    assert answer.status_code == 200
+    assert _slugs(db) == ["probe-bare"]

@@ -87,7 +87,7 @@ class ApiWork:
     hot path those hops cost more than a statement each (docs/dispatch.md).
     """
 
-    def __init__(self, request: Request, unit: SessionUnit, threads: Executor) -> None:
+    def __init__(self, request: Request, unit: SessionUnit, threads: Executor | None) -> None:
         self._request = request
         self._unit = unit
         self._threads = threads
@@ -109,7 +109,9 @@ async def api_work(request: Request) -> ApiWork:
     # comes from the app (tests put theirs there), not from a dependency of its own: on the
     # claim → submit path each dependency FastAPI solves costs ~95,000 instructions a request
     state = request.app.state
-    return ApiWork(request, state.session_unit, state.work_threads)
+    # the lifespan makes the threads; an app served without one (a bare TestClient, an
+    # embedding server that skips lifespan events) uses asyncio's default executor
+    return ApiWork(request, state.session_unit, getattr(state, "work_threads", None))
 
 
 CurrentActor = Annotated[Actor, Depends(get_api_actor)]
