@@ -9,8 +9,9 @@ for each client count runs closed-loop clients for a fixed time:
   raw      the same claim and submit as bare SQL statements (psycopg), the baseline;
   service  tandem.dispatch.service.next_assignment + tandem.work.service.submit;
   http     POST /next and /submit against `tandem serve` in a subprocess.
-It prints cycles/s, claim p50/p99, the ratio to the raw baseline and the CPU per cycle
-(the whole machine, and this process: the clients, and in service mode the service), and
+It prints cycles/s, claim p50/p99, the ratio to the raw baseline, the CPU per cycle
+(the whole machine, and this process: the clients, and in service mode the service), the
+write-ahead log PostgreSQL wrote per cycle (autovacuum and checkpoints included), and
 claim p50 on a 10,000-item project beside the big one (claim cost must not grow with
 project size).
 """
@@ -37,6 +38,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 from tests import factories as f
 
 from tandem.auth import service as auth
@@ -67,6 +69,7 @@ class Run:
     claim_ms: list[float] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     machine_cpu: float = 0.0  # seconds the whole machine was busy during the run
+    wal_bytes: int = 0  # write-ahead log PostgreSQL wrote during the run (all databases)
     own_cpu: float = 0.0  # of which this process (the clients; in service mode the service)
 
     def record(self, claim_seconds: float) -> None:
@@ -78,6 +81,9 @@ class Run:
         """Milliseconds of CPU per cycle: the whole machine / this process."""
         cycles = max(self.cycles, 1)
         return f"{1000 * self.machine_cpu / cycles:.2f}/{1000 * self.own_cpu / cycles:.2f}"
+
+    def wal_per_cycle(self) -> str:
+        return f"{self.wal_bytes / max(self.cycles, 1):,.0f}"
 
     def pct(self, q: float) -> float:
         ordered = sorted(self.claim_ms)
@@ -171,6 +177,15 @@ def _warm_up(url: str, project_id: int, users: list[int]) -> None:
             conn.execute(text("CHECKPOINT"))
             conn.commit()
         engine.dispose()
+
+
+def _wal_position(url: str) -> int:
+    """Bytes of write-ahead log PostgreSQL has written so far, as an LSN."""
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.connect() as conn:
+        position = int(conn.scalar(text("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")))
+    engine.dispose()
+    return position
 
 
 def _busy_seconds() -> float:
@@ -371,6 +386,7 @@ def _report(
     modes = args.modes.split(",")
     table = Table("mode", "clients", "cycles/s", "claim p50 ms", "claim p99 ms", "÷ raw", "errors")
     table.add_column("CPU ms all/here")
+    table.add_column("WAL B/cycle")
     offset = 0
     for clients in client_counts:
         raw_rate = None
@@ -381,7 +397,9 @@ def _report(
             # the server runs only during its own mode: connections are few (max 100)
             server = _serve(url) if mode == "http" else None
             try:
+                wal = _wal_position(url)
                 run = _loop(args.seconds, clients, _make(mode, url, big, experts, tokens[:clients]))
+                run.wal_bytes = _wal_position(url) - wal
             finally:
                 if server:
                     server.terminate()
@@ -398,6 +416,7 @@ def _report(
                 ratio,
                 str(run.errors),
                 run.cpu_per_cycle(),
+                run.wal_per_cycle(),
             )
     size_ratio = _size_effect(url, big, small, user_ids[offset : offset + 16], args.seconds)
     console.print(table)

@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     # threads per server process for sync routes, and as many again for claim and submit;
     # more than a few per core only take turns holding the GIL (docs/dispatch.md)
     worker_threads: int = 4
+    # with --workers N, how long a worker may leave uvicorn's health ping unanswered before
+    # it is killed: uvicorn's own 5 s killed busy workers mid-request on a loaded 2-core
+    # machine (docs/dispatch.md); a worker hung this long is really hung
+    worker_healthcheck_seconds: int = 30
 
     def resolved_database_url(self) -> str:
         """The configured URL, or a SQLite file under var_dir."""

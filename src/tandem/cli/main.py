@@ -90,7 +90,15 @@ def serve(
     host, port = host or settings.host, port or settings.port
     # one import string for one worker or many (one worker runs in this process)
     app = "tandem.app:serve_app"
-    uvicorn.run(app, factory=True, workers=workers, host=host, port=port, access_log=access_log)
+    uvicorn.run(
+        app,
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        access_log=access_log,
+        timeout_worker_healthcheck=settings.worker_healthcheck_seconds,
+    )
 
 
 if __name__ == "__main__":
