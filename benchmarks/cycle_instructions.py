@@ -55,14 +55,10 @@ def _count(mode: str, setup: Path, cycles: int, signals: Path) -> int:
     command += ["--signals", str(signals)]
     child = subprocess.Popen(command, stderr=subprocess.DEVNULL)
     _wait_for(signals / "ready")
-    subprocess.run(
-        ["callgrind_control", "-i", "on", str(child.pid)], check=True, capture_output=True
-    )
+    _instrument(child.pid, "on")
     (signals / "go").touch()
     _wait_for(signals / "done")
-    subprocess.run(
-        ["callgrind_control", "-i", "off", str(child.pid)], check=True, capture_output=True
-    )
+    _instrument(child.pid, "off")
     (signals / "exit").touch()
     if child.wait() != 0:
         raise RuntimeError(f"the {mode} child failed")

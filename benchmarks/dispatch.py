@@ -69,8 +69,8 @@ class Run:
     claim_ms: list[float] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     machine_cpu: float = 0.0  # seconds the whole machine was busy during the run
-    wal_bytes: int = 0  # write-ahead log PostgreSQL wrote during the run (all databases)
     own_cpu: float = 0.0  # of which this process (the clients; in service mode the service)
+    wal_bytes: int = 0  # write-ahead log PostgreSQL wrote during the run (all databases)
 
     def record(self, claim_seconds: float) -> None:
         with self.lock:

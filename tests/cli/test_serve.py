@@ -24,7 +24,7 @@ def served(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[dict[str
     get_settings.cache_clear()
 
 
-def test_workers_get_a_health_check_a_busy_worker_survives(served: dict[str, Any]) -> None:
+def test_workers_get_time_to_answer_the_health_check(served: dict[str, Any]) -> None:
     result = CliRunner().invoke(app, ["serve", "--workers", "2", "--no-access-log"])
     assert result.exit_code == 0, result.output
     assert served["workers"] == 2

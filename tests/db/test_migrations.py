@@ -37,8 +37,9 @@ def _partial(index: Index) -> bool:
 
 def _keys(table: Table) -> list[tuple[str, list[str]]]:
     """(name, columns) of every full index and unique constraint of the table."""
-    keys = [(str(ix.name), [c.name for c in ix.columns]) for ix in table.indexes]
-    keys = [key for key, ix in zip(keys, table.indexes, strict=True) if not _partial(ix)]
+    keys = [
+        (str(ix.name), [c.name for c in ix.columns]) for ix in table.indexes if not _partial(ix)
+    ]
     uniques = (c for c in table.constraints if isinstance(c, UniqueConstraint))
     return keys + [(str(u.name), [c.name for c in u.columns]) for u in uniques]
 
