@@ -8,9 +8,11 @@ service cycles by 8 other experts, then ANALYZE, as a live project has statistic
 for each client count runs closed-loop clients for a fixed time:
   raw      the same claim and submit as bare SQL statements (psycopg), the baseline;
   service  tandem.dispatch.service.next_assignment + tandem.work.service.submit;
-  http     POST /next and /submit against `tandem serve` in a subprocess.
-It prints cycles/s, claim p50/p99, the ratio to the raw baseline, the CPU per cycle
-(the whole machine, and this process: the clients, and in service mode the service), the
+  http     POST /next and /submit against `tandem serve` in a subprocess, from clients on
+           one event loop in this process (benchmarks.http_load).
+It prints cycles/s, claim p50/p99, the ratio to the raw baseline, the CPU per cycle (the
+whole machine; this process: the clients, and in service mode the service; the PostgreSQL
+backends serving the benchmark's database; what is left is the server, in HTTP mode), the
 write-ahead log PostgreSQL wrote per cycle (autovacuum and checkpoints included), and
 claim p50 on a 10,000-item project beside the big one (claim cost must not grow with
 project size).
@@ -19,7 +21,6 @@ project size).
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import subprocess
@@ -27,7 +28,8 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +43,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 from tests import factories as f
 
+from benchmarks import http_load
 from tandem.auth import service as auth
 from tandem.db.migrate import upgrade
 from tandem.db.session import make_engine
@@ -50,6 +53,7 @@ from tandem.work.schemas import SubmitIn
 from tandem.work.service import submit
 
 ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432"
+SERVE_PORT = 8765
 console = Console(width=120)
 # no hourly limit on open-pool claims, like the raw baseline: a closed-loop client claims
 # thousands of items an hour, and the limit's count would read every one of them
@@ -70,6 +74,7 @@ class Run:
     lock: threading.Lock = field(default_factory=threading.Lock)
     machine_cpu: float = 0.0  # seconds the whole machine was busy during the run
     own_cpu: float = 0.0  # of which this process (the clients; in service mode the service)
+    database_cpu: float = 0.0  # of which the PostgreSQL backends of the benchmark's database
     wal_bytes: int = 0  # write-ahead log PostgreSQL wrote during the run (all databases)
 
     def record(self, claim_seconds: float) -> None:
@@ -77,10 +82,14 @@ class Run:
             self.cycles += 1
             self.claim_ms.append(claim_seconds * 1000)
 
+    def failed(self) -> None:
+        with self.lock:
+            self.errors += 1
+
     def cpu_per_cycle(self) -> str:
-        """Milliseconds of CPU per cycle: the whole machine / this process."""
-        cycles = max(self.cycles, 1)
-        return f"{1000 * self.machine_cpu / cycles:.2f}/{1000 * self.own_cpu / cycles:.2f}"
+        """Milliseconds of CPU per cycle: the whole machine / this process / PostgreSQL."""
+        used = (self.machine_cpu, self.own_cpu, self.database_cpu)
+        return "/".join(f"{1000 * seconds / max(self.cycles, 1):.2f}" for seconds in used)
 
     def wal_per_cycle(self) -> str:
         return f"{self.wal_bytes / max(self.cycles, 1):,.0f}"
@@ -195,10 +204,38 @@ def _busy_seconds() -> float:
     return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
 
 
-def _loop(seconds: float, clients: int, mode: Mode) -> Run:
+def _backend_seconds(database: str) -> float:
+    """CPU time the PostgreSQL backends serving `database` have used so far."""
+    total = 0
+    for proc in Path("/proc").iterdir():
+        try:
+            # a backend's title: "postgres: <user> <database> <client> <state>"
+            if f" {database} ".encode() not in (proc / "cmdline").read_bytes():
+                continue
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):  # not a process, or gone meanwhile
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def _accounted(run: Run, database: str) -> Iterator[None]:
+    """CPU of the machine, of this process and of the database's backends, around a run.
+
+    Taken before the clients let go of their connections: a backend that has exited no
+    longer shows what it used.
+    """
+    busy, own, backends = _busy_seconds(), time.process_time(), _backend_seconds(database)
+    yield
+    run.machine_cpu = _busy_seconds() - busy
+    run.own_cpu = time.process_time() - own
+    run.database_cpu = _backend_seconds(database) - backends
+
+
+def _loop(seconds: float, clients: int, mode: Mode, database: str = "") -> Run:
     cycle, close = mode
     run = Run()
-    busy, own = _busy_seconds(), time.process_time()
     stop = time.perf_counter() + seconds
     barrier = threading.Barrier(clients)
 
@@ -208,16 +245,25 @@ def _loop(seconds: float, clients: int, mode: Mode) -> Run:
             try:
                 cycle(n, run)
             except Exception:  # counted and shown: a failed cycle must not end the client
-                with run.lock:
-                    run.errors += 1
+                run.failed()
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    run.machine_cpu, run.own_cpu = _busy_seconds() - busy, time.process_time() - own
+    with _accounted(run, database):
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
     close()
+    return run
+
+
+def _http_loop(seconds: float, project_id: int, tokens: list[str], database: str) -> Run:
+    """Claim → submit over HTTP against `tandem serve`, one client per token."""
+    body = json.dumps({"response": f.good_response(), "active_seconds": 60}).encode()
+    target = http_load.Target("127.0.0.1", SERVE_PORT, project_id, body)
+    run = Run()
+    with _accounted(run, database):
+        http_load.run(target, tokens, seconds, run.record, run.failed)
     return run
 
 
@@ -303,52 +349,15 @@ def _service(url: str, project_id: int, user_ids: list[int]) -> Mode:
     return cycle, engine.dispose
 
 
-def _http(base: str, project_id: int, tokens: list[str]) -> Mode:
-    # the standard library's client, one keep-alive connection per client: a load generator
-    # sharing two cores with the server must take as little CPU from it as it can
-    host, port = base.removeprefix("http://").split(":")
-    local = threading.local()
-    opened: list[http.client.HTTPConnection] = []
-    body = json.dumps({"response": f.good_response(), "active_seconds": 60})
-
-    def post(path: str, headers: dict[str, str], payload: str | None = None) -> tuple[int, bytes]:
-        local.conn.request("POST", path, body=payload, headers=headers)
-        answer = local.conn.getresponse()
-        return answer.status, answer.read()
-
-    def cycle(n: int, run: Run) -> None:
-        if not hasattr(local, "conn"):
-            local.conn = http.client.HTTPConnection(host, int(port), timeout=60)
-            local.auth = {"Authorization": f"Bearer {tokens[n]}"}
-            opened.append(local.conn)
-        started = time.perf_counter()
-        status, data = post(f"/api/v1/projects/{project_id}/next", local.auth)
-        claim = time.perf_counter() - started
-        if status != 200:
-            raise RuntimeError(f"claim answered {status}: {data[:200]!r}")
-        aid = json.loads(data)["id"]
-        headers = {**local.auth, "Content-Type": "application/json", "Idempotency-Key": f"h{aid}"}
-        status, data = post(f"/api/v1/assignments/{aid}/submit", headers, body)
-        if status >= 300:
-            raise RuntimeError(f"submit answered {status}: {data[:200]!r}")
-        run.record(claim)
-
-    def close() -> None:
-        for conn in opened:
-            conn.close()
-
-    return cycle, close
-
-
 def _serve(url: str) -> subprocess.Popen[bytes]:
     # the periodic jobs would run an allocation over every expert during the measurement
     env = {**os.environ, "TANDEM_DATABASE_URL": url, "TANDEM_SCHEDULER": "false"}
     workers = os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 1))
-    command = ["serve", "--port", "8765", "--workers", workers, "--no-access-log"]
+    command = ["serve", "--port", str(SERVE_PORT), "--workers", workers, "--no-access-log"]
     proc = subprocess.Popen([sys.executable, "-m", "tandem.cli.main", *command], env=env)
     for _ in range(100):
         try:
-            if httpx.get("http://127.0.0.1:8765/health").status_code == 200:
+            if httpx.get(f"http://127.0.0.1:{SERVE_PORT}/health").status_code == 200:
                 return proc
         except httpx.HTTPError:
             time.sleep(0.2)
@@ -385,39 +394,21 @@ def _report(
 ) -> None:
     modes = args.modes.split(",")
     table = Table("mode", "clients", "cycles/s", "claim p50 ms", "claim p99 ms", "÷ raw", "errors")
-    table.add_column("CPU ms all/here")
+    table.add_column("CPU ms all/here/PG")
     table.add_column("WAL B/cycle")
     offset = 0
     for clients in client_counts:
         raw_rate = None
         for mode in modes:
             # each run gets fresh experts so nobody runs out of items they never had
-            experts = user_ids[offset : offset + clients]
-            offset += clients
-            # the server runs only during its own mode: connections are few (max 100)
-            server = _serve(url) if mode == "http" else None
-            try:
-                wal = _wal_position(url)
-                run = _loop(args.seconds, clients, _make(mode, url, big, experts, tokens[:clients]))
-                run.wal_bytes = _wal_position(url) - wal
-            finally:
-                if server:
-                    server.terminate()
-                    server.wait()
+            experts, offset = user_ids[offset : offset + clients], offset + clients
+            run = _run_mode(mode, url, big, experts, tokens[:clients], args.seconds)
             rate = run.cycles / args.seconds
             raw_rate = rate if mode == "raw" else raw_rate
             ratio = f"{rate / raw_rate:.2f}" if raw_rate and mode != "raw" else "—"
-            table.add_row(
-                mode,
-                str(clients),
-                f"{rate:.0f}",
-                f"{run.pct(0.5):.1f}",
-                f"{run.pct(0.99):.1f}",
-                ratio,
-                str(run.errors),
-                run.cpu_per_cycle(),
-                run.wal_per_cycle(),
-            )
+            latency = [f"{run.pct(0.5):.1f}", f"{run.pct(0.99):.1f}"]
+            usage = [str(run.errors), run.cpu_per_cycle(), run.wal_per_cycle()]
+            table.add_row(mode, str(clients), f"{rate:.0f}", *latency, ratio, *usage)
     size_ratio = _size_effect(url, big, small, user_ids[offset : offset + 16], args.seconds)
     console.print(table)
     console.print(
@@ -425,19 +416,37 @@ def _report(
     )
 
 
-def _make(mode: str, url: str, project: int, experts: list[int], tokens: list[str]) -> Mode:
-    if mode == "raw":
-        engine = create_engine(url)
-        with engine.connect() as conn:
-            expert_ids = [
-                conn.scalar(text("SELECT id FROM expert WHERE user_id = :u"), {"u": u})
-                for u in experts
-            ]
-        engine.dispose()
-        return _raw(url, project, expert_ids)
+def _run_mode(
+    mode: str, url: str, project: int, experts: list[int], tokens: list[str], seconds: float
+) -> Run:
+    """One mode at one client count, with the WAL it wrote."""
+    database = url.rsplit("/", 1)[1]
+    # the server runs only during its own mode: connections are few (max 100)
+    server = _serve(url) if mode == "http" else None
+    try:
+        wal = _wal_position(url)
+        if mode == "http":
+            run = _http_loop(seconds, project, tokens, database)
+        else:
+            run = _loop(seconds, len(experts), _make(mode, url, project, experts), database)
+        run.wal_bytes = _wal_position(url) - wal
+    finally:
+        if server:
+            server.terminate()
+            server.wait()
+    return run
+
+
+def _make(mode: str, url: str, project: int, experts: list[int]) -> Mode:
     if mode == "service":
         return _service(url, project, experts)
-    return _http("http://127.0.0.1:8765", project, tokens)
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        expert_ids = [
+            conn.scalar(text("SELECT id FROM expert WHERE user_id = :u"), {"u": u}) for u in experts
+        ]
+    engine.dispose()
+    return _raw(url, project, expert_ids)
 
 
 def _size_effect(url: str, big: int, small: int, users: list[int], seconds: float) -> float:
