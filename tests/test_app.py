@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from anyio import to_thread
 from fastapi.testclient import TestClient
+from opentelemetry import trace
 
 from tandem.app import create_app
 from tandem.config import Settings
@@ -28,3 +30,16 @@ def test_health_answers_without_the_database_and_stays_out_of_the_schema(tmp_pat
     with TestClient(app) as client:
         assert client.get("/health").json() == {"status": "ok"}
         assert "/health" not in client.get("/api/openapi.json").json()["paths"]
+
+
+@pytest.mark.parametrize("enabled", [False, True])
+def test_opentelemetry_is_looked_for_only_when_turned_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, enabled: bool
+) -> None:
+    looked: list[str] = []
+    real = trace.get_tracer_provider
+    monkeypatch.setattr(trace, "get_tracer_provider", lambda: looked.append("trace") or real())
+    settings = Settings(secret_key="k", var_dir=tmp_path, telemetry=enabled)
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/health").status_code == 200
+    assert bool(looked) is enabled

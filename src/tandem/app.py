@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from fastapi.telemetry import TelemetryConfig
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -64,6 +65,11 @@ def _lifespan(run_scheduler: bool, var_dir: Path, threads: int) -> Any:
     return lifespan
 
 
+def _telemetry(enabled: bool) -> TelemetryConfig:
+    """FastAPI's OpenTelemetry instrumentation, whole or none."""
+    return {"tracing": enabled, "metrics": enabled, "logs": enabled}
+
+
 def create_app(
     settings: Settings | None = None,
     session_factory: sessionmaker[Session] | None = None,
@@ -81,6 +87,7 @@ def create_app(
         docs_url="/api/docs",
         openapi_url="/api/openapi.json",
         redoc_url=None,
+        telemetry=_telemetry(settings.telemetry),
     )
     app.state.sessionmaker = session_factory or get_sessionmaker()
     # how routes that run their whole unit of work in one thread open it (tandem.auth.deps)

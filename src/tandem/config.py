@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     # it is killed: uvicorn's own 5 s killed busy workers mid-request on a loaded 2-core
     # machine (docs/dispatch.md); a worker hung this long is really hung
     worker_healthcheck_seconds: int = 30
+    # FastAPI's OpenTelemetry spans, metrics and logs, for a server whose OpenTelemetry SDK
+    # is set up: off, FastAPI looks for configured providers at every request, through
+    # three failed lookups in the environment (docs/dispatch.md)
+    telemetry: bool = False
 
     def resolved_database_url(self) -> str:
         """The configured URL, or a SQLite file under var_dir."""
