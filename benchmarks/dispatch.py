@@ -58,6 +58,8 @@ console = Console(width=120)
 # no hourly limit on open-pool claims, like the raw baseline: a closed-loop client claims
 # thousands of items an hour, and the limit's count would read every one of them
 # (BENCH_POOL_LIMIT=N measures with a limit of N per hour instead)
+# The service mode's connection pool has one connection per client, as the raw baseline
+# has (BENCH_CONNECTIONS=N shares N among them)
 POOL_LIMIT = int(os.environ["BENCH_POOL_LIMIT"]) if os.environ.get("BENCH_POOL_LIMIT") else None
 POLICY = {"gold_rate": 0.0, "pool_claims_per_hour": POOL_LIMIT}
 
@@ -328,7 +330,8 @@ def _raw(url: str, project_id: int, expert_ids: list[int]) -> Mode:
 
 
 def _service(url: str, project_id: int, user_ids: list[int]) -> Mode:
-    engine = make_engine(url, pool_size=64, max_overflow=0)
+    connections = int(os.environ.get("BENCH_CONNECTIONS") or len(user_ids))
+    engine = make_engine(url, pool_size=connections, max_overflow=0)
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     body = SubmitIn(response=f.good_response(), active_seconds=60)
     local = threading.local()
