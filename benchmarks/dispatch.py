@@ -54,6 +54,7 @@ from tandem.work.service import submit
 
 ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432"
 SERVE_PORT = 8765
+MODES = ("raw", "service", "http")
 console = Console(width=120)
 # no hourly limit on open-pool claims, like the raw baseline: a closed-loop client claims
 # thousands of items an hour, and the limit's count would read every one of them
@@ -206,33 +207,34 @@ def _busy_seconds() -> float:
     return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
 
 
-def _backend_seconds(database: str) -> float:
-    """CPU time the PostgreSQL backends serving `database` have used so far."""
-    total = 0
+def _backend_ticks(database: str) -> dict[int, int]:
+    """CPU ticks used so far by each PostgreSQL backend serving `database`, by pid."""
+    ticks = {}
     for proc in Path("/proc").iterdir():
         try:
-            # a backend's title: "postgres: <user> <database> <client> <state>"
-            if f" {database} ".encode() not in (proc / "cmdline").read_bytes():
+            # a client backend's title: "postgres: <user> <database> <client> <state>"
+            if not database or f" {database} ".encode() not in (proc / "cmdline").read_bytes():
                 continue
             fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
         except (OSError, IndexError):  # not a process, or gone meanwhile
             continue
-        total += int(fields[11]) + int(fields[12])  # utime + stime
-    return total / os.sysconf("SC_CLK_TCK")
+        ticks[int(proc.name)] = int(fields[11]) + int(fields[12])  # utime + stime
+    return ticks
 
 
 @contextmanager
 def _accounted(run: Run, database: str) -> Iterator[None]:
-    """CPU of the machine, of this process and of the database's backends, around a run.
-
-    Taken before the clients let go of their connections: a backend that has exited no
-    longer shows what it used.
+    """CPU of the machine, of this process and of the database's client backends, around
+    a run. Taken before the clients let go of their connections: a backend that has
+    exited no longer shows what it used.
     """
-    busy, own, backends = _busy_seconds(), time.process_time(), _backend_seconds(database)
+    busy, own, before = _busy_seconds(), time.process_time(), _backend_ticks(database)
     yield
     run.machine_cpu = _busy_seconds() - busy
     run.own_cpu = time.process_time() - own
-    run.database_cpu = _backend_seconds(database) - backends
+    # by pid: a backend of the previous run still exiting at the start counts for nothing
+    used = sum(t - before.get(pid, 0) for pid, t in _backend_ticks(database).items())
+    run.database_cpu = used / os.sysconf("SC_CLK_TCK")
 
 
 def _loop(seconds: float, clients: int, mode: Mode, database: str = "") -> Run:
@@ -375,6 +377,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--modes", default="raw,service,http")
     args = parser.parse_args()
+    unknown = set(args.modes.split(",")) - set(MODES)
+    if unknown:
+        parser.error(f"unknown modes {sorted(unknown)}: choose from {', '.join(MODES)}")
     client_counts = args.clients or [8, 64]
     name, url = create_db()
     try:

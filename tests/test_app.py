@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
 from anyio import to_thread
 from fastapi.testclient import TestClient
-from opentelemetry import trace
+from opentelemetry import _logs, metrics, trace
 
 from tandem.app import create_app
 from tandem.config import Settings
@@ -37,9 +39,21 @@ def test_opentelemetry_is_looked_for_only_when_turned_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, enabled: bool
 ) -> None:
     looked: list[str] = []
-    real = trace.get_tracer_provider
-    monkeypatch.setattr(trace, "get_tracer_provider", lambda: looked.append("trace") or real())
+    for module, getter in (
+        (trace, "get_tracer_provider"),
+        (metrics, "get_meter_provider"),
+        (_logs, "get_logger_provider"),
+    ):
+        real = getattr(module, getter)
+        monkeypatch.setattr(module, getter, partial(_noted, looked, getter, real))
     settings = Settings(secret_key="k", var_dir=tmp_path, telemetry=enabled)
     with TestClient(create_app(settings)) as client:
         assert client.get("/health").status_code == 200
-    assert bool(looked) is enabled
+    # on, FastAPI asks for every provider (none is set up here); off, for none
+    everything = {"get_tracer_provider", "get_meter_provider", "get_logger_provider"}
+    assert set(looked) == (everything if enabled else set())
+
+
+def _noted(looked: list[str], name: str, real: Callable[[], object]) -> object:
+    looked.append(name)
+    return real()

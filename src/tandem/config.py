@@ -28,8 +28,9 @@ class Settings(BaseSettings):
     # machine (docs/dispatch.md); a worker hung this long is really hung
     worker_healthcheck_seconds: int = 30
     # FastAPI's OpenTelemetry spans, metrics and logs, for a server whose OpenTelemetry SDK
-    # is set up: off, FastAPI looks for configured providers at every request, through
-    # three failed lookups in the environment (docs/dispatch.md)
+    # is set up. Off by default: on (FastAPI's own default), it looks for configured
+    # providers at every request, through three failed lookups in the environment
+    # (docs/dispatch.md)
     telemetry: bool = False
 
     def resolved_database_url(self) -> str:

@@ -67,6 +67,7 @@ def server() -> Iterator[FakeServer]:
     loop.call_soon_threadsafe(listening.close)
     loop.call_soon_threadsafe(loop.stop)
     thread.join(5)
+    loop.close()
 
 
 def test_a_request_is_written_with_its_length() -> None:

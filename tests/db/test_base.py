@@ -27,6 +27,19 @@ def test_an_aware_time_is_stored_as_naive_utc(dialect: Dialect, given: datetime)
     assert stored is not None and stored.tzinfo is None
 
 
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        # New York's repeated hour at the end of summer time: the fold picks the offset
+        (datetime(2026, 11, 1, 1, 30, tzinfo=ZoneInfo("America/New_York")), 5),
+        (datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=ZoneInfo("America/New_York")), 6),
+        (datetime(2026, 11, 1, 6, 30, tzinfo=ZoneInfo("UTC")), 6),  # not the same object as UTC
+    ],
+)
+def test_folds_and_other_utc_zones_are_converted(given: datetime, stored: int) -> None:
+    assert UTCDateTime().process_bind_param(given, DIALECTS[0]) == datetime(2026, 11, 1, stored, 30)
+
+
 def test_a_naive_time_is_refused() -> None:
     with pytest.raises(ValueError, match="naive datetime"):
         UTCDateTime().process_bind_param(datetime(2026, 12, 2), DIALECTS[0])
