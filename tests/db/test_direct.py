@@ -122,3 +122,24 @@ def test_an_object_the_session_holds_is_returned_and_only_its_gaps_filled(db: Se
     assert project is proj and proj.overlap == 5
     assert "form" in proj.__dict__ and proj.form == form  # filled from the row ...
     assert len([s for s in seen if s.lstrip().upper().startswith("SELECT")]) == 1  # ... unread
+
+
+def test_a_long_statement_with_percent_signs_and_repeated_parameters_reads_right(
+    db: Session,
+) -> None:
+    """psycopg rewrites the placeholders of statements over 4,096 characters at every run;
+    on PostgreSQL the statement carries $n placeholders of its own instead."""
+    proj = _project(db)
+    wide = [literal_column(f"{n}").label(f"c{n}") for n in range(700)]  # > 4,096 characters
+    statement = select(
+        Project.id,
+        (Project.name.like("%proj%")).label("percent"),  # a % that is no placeholder
+        (bindparam("p", type_=BigId) + bindparam("p", type_=BigId)).label("twice"),
+        *wide,
+    ).where(Project.id == bindparam("p", type_=BigId))
+    reader = Direct(statement)
+    row = reader.first(db, {"p": proj.id})
+    assert row is not None and row[:3] == (proj.id, True, 2 * proj.id)
+    assert row[3:] == tuple(range(700))
+    sql, _ = reader.bound(db.get_bind().dialect, {"p": proj.id})
+    assert len(sql) > 4096

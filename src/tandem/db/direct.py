@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
 
+from psycopg import RawCursor
 from sqlalchemy import Column, exc, inspect
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
@@ -42,6 +43,7 @@ class _Compiled:
     # from the first execution's cursor description: some processors depend on the
     # column type the driver reports (PostgreSQL's numeric types)
     results: tuple[tuple[int, Processor], ...] | None = None  # (column, processor)
+    native: bool = False  # PostgreSQL's own $n placeholders, run on a psycopg RawCursor
 
     def parameters(self, given: Mapping[str, Any]) -> Any:
         bound = dict(self.constants)
@@ -88,7 +90,30 @@ def _compile(statement: Select[Any], dialect: Dialect) -> _Compiled:
         if not binds[name].required:
             value = binds[name].effective_value
             constants[name] = value if process is None else process(value)
-    return _Compiled(sql, names, compiled.positional, constants, processors)
+    found = _Compiled(sql, names, compiled.positional, constants, processors)
+    return _native(found) if _psycopg_pyformat(dialect) else found
+
+
+def _psycopg_pyformat(dialect: Dialect) -> bool:
+    return dialect.driver == "psycopg" and dialect.paramstyle == "pyformat"
+
+
+_PYFORMAT = re.compile(r"%%|%\((\w+)\)s")
+
+
+def _native(compiled: _Compiled) -> _Compiled:
+    """The statement with PostgreSQL's $1, $2… for psycopg's %(name)s: psycopg rewrites a
+    statement's placeholders at every execution unless it is short (4,096 characters, 50
+    parameters), and the claim made ahead of its read is longer (docs/dispatch.md)."""
+    numbers: dict[str, int] = {}
+
+    def placeholder(found: re.Match[str]) -> str:
+        if found.group(0) == "%%":
+            return "%"  # no longer an escape: a RawCursor reads no % at all
+        return f"${numbers.setdefault(found.group(1), len(numbers) + 1)}"
+
+    sql = _PYFORMAT.sub(placeholder, compiled.sql)
+    return replace(compiled, sql=sql, names=tuple(numbers), positional=True, native=True)
 
 
 def _inline_literals(compiled: Any) -> tuple[str, set[str]]:
@@ -152,7 +177,7 @@ def _run(conn: Connection, compiled: _Compiled, parameters: Any) -> tuple[list[A
     sql = compiled.sql
     dbapi_connection = conn.connection.dbapi_connection
     assert dbapi_connection is not None  # a session's connection in a transaction
-    cursor = dbapi_connection.cursor()
+    cursor = _cursor(dbapi_connection, compiled.native)
     try:
         # the engine's listeners see the statement as Connection.execute would show it
         for before in conn.dispatch.before_cursor_execute:
@@ -166,6 +191,10 @@ def _run(conn: Connection, compiled: _Compiled, parameters: Any) -> tuple[list[A
         raise _wrapped(conn, error, sql, parameters, cursor) from error
     finally:
         cursor.close()
+
+
+def _cursor(dbapi_connection: Any, native: bool) -> Any:
+    return RawCursor(dbapi_connection) if native else dbapi_connection.cursor()
 
 
 def _wrapped(conn: Connection, error: Any, sql: str, params: Any, cursor: Any) -> Exception:

@@ -152,19 +152,28 @@ def _project_for_claim_statement() -> Any:
     )
 
 
-_PROJECT_FOR_CLAIM = Direct(_project_for_claim_statement())
+TARGET_READ = _project_for_claim_statement()
+_PROJECT_FOR_CLAIM = Direct(TARGET_READ)
 _AFTER_PROJECT = PROJECT_FOR_CLAIMING.width
+TARGET_WIDTH = len(TARGET_READ.selected_columns)
+
+
+def target_params(project_id: int, expert_id: int, now: datetime, hours: HoursWindow) -> Any:
+    """The parameters of the claim target's read (`hours`: the window, past_weeks 0)."""
+    return {**wellbeing.hours_params(expert_id, hours), "p": project_id, "now": now}
 
 
 def project_for_claim(
     db: Session, project_id: int, expert_id: int, now: datetime, hours: HoursWindow
 ) -> ClaimTarget | None:
     """The project, its organization's settings, the expert's removal, open work and hours
-    this week (`hours`: the window, past_weeks 0), in one read."""
-    params = {**wellbeing.hours_params(expert_id, hours), "p": project_id, "now": now}
-    rows = _PROJECT_FOR_CLAIM.all(db, params)
-    if not rows:
-        return None
+    this week, in one read."""
+    rows = _PROJECT_FOR_CLAIM.all(db, target_params(project_id, expert_id, now, hours))
+    return target_from_rows(db, rows) if rows else None
+
+
+def target_from_rows(db: Session, rows: list[Any]) -> ClaimTarget:
+    """The ClaimTarget in the first TARGET_WIDTH columns of the read's rows."""
     project = PROJECT_FOR_CLAIMING.load_joined(db, rows[0], 0)
     keep(db, "claimed project", project)  # describe shows it right after the claim
     settings, barred, open_id = rows[0][_AFTER_PROJECT : _AFTER_PROJECT + 3]
@@ -211,9 +220,11 @@ _LEASE_COLUMNS = ["project_id", "item_id", "expert_id", "status", "source"]
 _LEASE_COLUMNS += ["opened_at", "lease_expires_at", "created_at"]
 
 
-def _pg_claim_statement(limited: bool) -> Any:
+def claim_ctes(limited: bool, *gates: Any) -> tuple[Any, Any]:
+    """The claim's two CTEs, taking a slot when every one of `gates` holds: `taken` (the
+    item, whole) and `opened` (the lease's id)."""
     # the item comes back whole: the expert is shown it next, with no read of it
-    taken = TAKE_SLOT[limited].returning(*_ITEM_COLUMNS).cte("taken")
+    taken = TAKE_SLOT[limited].where(*gates).returning(*_ITEM_COLUMNS).cte("taken")
     lease_values = select(
         _P,
         taken.c.id,
@@ -231,9 +242,19 @@ def _pg_claim_statement(limited: bool) -> Any:
         .returning(_A.c.id)
         .cte("opened")
     )
+    return taken, opened
+
+
+def claim_columns(taken: Any, opened: Any) -> list[Any]:
+    """What a claim returns: the item's id, its other columns, the lease's id."""
     item = [taken.c[c.key].label(f"item_{c.key}") for c in _ITEM_COLUMNS]
+    return [taken.c.id.label("item_id"), *item, opened.c.id.label("assignment_id")]
+
+
+def _pg_claim_statement(limited: bool) -> Any:
+    taken, opened = claim_ctes(limited)
     return (
-        select(taken.c.id.label("item_id"), *item, opened.c.id.label("assignment_id"))
+        select(*claim_columns(taken, opened))
         .select_from(taken.outerjoin(opened, true()))
         .add_cte(taken, opened)
     )
@@ -280,6 +301,16 @@ def _pg_claim(db: Session, claim: PoolClaim) -> Any:
     return None
 
 
+def opened_from_row(db: Session, claim: PoolClaim, row: Any) -> tuple[int, Assignment | None]:
+    """The claim statement's row (item id, the item, lease id) kept in the session as loaded:
+    (item id, the lease, or None when the same expert opened one in parallel)."""
+    _claimed_item(db, row)
+    item_id, assignment_id = row[0], row[-1]
+    if assignment_id is None:
+        return item_id, None
+    return item_id, _lease(db, claim, item_id, assignment_id)
+
+
 def _claimed_item(db: Session, row: Any) -> None:
     """Keep the item the claim returned in the session, as loaded (or refresh its count)."""
     known = db.identity_map.get(identity_key(Item, row[0]))
@@ -295,12 +326,6 @@ def claim_pool(db: Session, claim: PoolClaim) -> tuple[int, Assignment | None] |
     """Take a free slot and open a lease: (item id, lease or None on a lost race) or None."""
     if db.get_bind().dialect.name == "postgresql":
         row = _pg_claim(db, claim)
-        if row is None:
-            return None
-        _claimed_item(db, row)
-        item_id, assignment_id = row[0], row[-1]
-        if assignment_id is None:
-            return item_id, None  # the same expert opened a lease in parallel
-        return item_id, _lease(db, claim, item_id, assignment_id)
+        return None if row is None else opened_from_row(db, claim, row)
     item_id = db.scalar(TAKE_SLOT[claim.limited], claim.params())
     return None if item_id is None else (item_id, _lease(db, claim, item_id, None))

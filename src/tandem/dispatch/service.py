@@ -16,15 +16,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tandem.auth.actor import Actor
-from tandem.dispatch import claims, repository
+from tandem.db.session import is_postgres
+from tandem.dispatch import claim_ahead, claims, repository
 from tandem.dispatch.eligibility import check_eligible, why_not_eligible
 from tandem.kit.clock import utcnow
-from tandem.kit.errors import Conflict, NotFound, NoWorkAvailable
+from tandem.kit.errors import Conflict, NotFound, NoWorkAvailable, TandemError
 from tandem.models import Assignment, Expert, Project
 from tandem.models.enums import AssignmentStatus, ProjectStatus
 from tandem.projects.pay_terms import QualityPolicy
 from tandem.wellbeing import gate
 from tandem.wellbeing.hours import this_week_window
+from tandem.wellbeing.repository import HoursWindow
 
 MIN_LEASE = timedelta(minutes=10)
 
@@ -59,38 +61,109 @@ def eligible_projects(db: Session, actor: Actor, projects: list[Project]) -> lis
     ]
 
 
-def _target(db: Session, actor: Actor, project_id: int, now: datetime) -> claims.ClaimTarget:
-    expert = actor.require_expert()
-    window = this_week_window(expert, now)
-    target = claims.project_for_claim(db, project_id, expert.id, now, window)  # one read
-    if target is None or target.project.status not in (ProjectStatus.LIVE, ProjectStatus.PAUSED):
-        raise NotFound("project not found")
-    roles = actor.roles.get(target.project.org_id, set())
-    check_eligible(db, expert, target.project, now, roles, target.barred)
-    return target
+# by project: the claim terms this process last read, for claims made ahead of their read
+_KNOWN_TERMS: dict[int, claim_ahead.ClaimTerms] = {}
 
 
 def next_assignment(db: Session, actor: Actor, project_id: int) -> Assignment:
     """The expert's open assignment in the project, or a newly claimed one."""
     now = utcnow()
-    target = _target(db, actor, project_id, now)
+    expert = actor.require_expert()
+    window = this_week_window(expert, now)
+    # on PostgreSQL, with the project's terms known, the read claims too (claim_ahead)
+    ahead = _claim_ahead(db, expert, project_id, now, window)
+    if ahead is None:
+        target = claims.project_for_claim(db, project_id, expert.id, now, window)  # one read
+    else:
+        target = ahead.target
+    current = _open_work_or_undo(db, actor, target, now, ahead)
+    assert target is not None  # no project: NotFound was raised
+    lease = _Lease(target.project, expert, now)
+    _KNOWN_TERMS[project_id] = lease.terms
+    kept = _kept_or_undone(db, ahead, current, lease.terms)
+    if kept is not None:
+        return kept
+    if current is not None and current.status == AssignmentStatus.ACTIVE:
+        return current  # an item already open can always be finished
+    return _claim(db, lease, current)
+
+
+def _open_work_or_undo(
+    db: Session,
+    actor: Actor,
+    target: claims.ClaimTarget | None,
+    now: datetime,
+    ahead: claim_ahead.Ahead | None,
+) -> Assignment | None:
+    """_open_work; a claim made ahead is undone before a refusal leaves (a caller may catch
+    the refusal and commit)."""
+    try:
+        return _open_work(db, actor, target, now)
+    except TandemError:
+        if ahead is not None:
+            ahead.undo(db)
+        raise
+
+
+def _kept_or_undone(
+    db: Session,
+    ahead: claim_ahead.Ahead | None,
+    current: Assignment | None,
+    terms: claim_ahead.ClaimTerms,
+) -> Assignment | None:
+    """The lease claimed ahead when the decision and the terms say yes; else it is undone."""
+    if ahead is None or ahead.row is None:
+        return None
+    if current is None and ahead.terms == terms:
+        return ahead.keep(db)  # None: lost to a parallel claim by the same expert
+    ahead.undo(db)
+    return None
+
+
+def _claim_ahead(
+    db: Session, expert: Expert, project_id: int, now: datetime, window: HoursWindow
+) -> claim_ahead.Ahead | None:
+    """The read with a pool claim made in it, when the project's terms are known and it is
+    not a gold turn (tandem.dispatch.claim_ahead); None: not tried."""
+    terms = _KNOWN_TERMS.get(project_id)
+    if terms is None or not is_postgres(db):
+        return None
+    if gold_turn(project_id, expert.id, terms.gold_rate, now):
+        return None
+    until = now + terms.lease
+    claim = _pool_claim(project_id, expert.id, terms.overlap, now, until, terms.pool_limit)
+    return claim_ahead.read_and_claim(db, claim, window, terms)
+
+
+def _open_work(
+    db: Session, actor: Actor, target: claims.ClaimTarget | None, now: datetime
+) -> Assignment | None:
+    """Raise unless the expert may have work of the project now; their open work there."""
+    if target is None or target.project.status not in (ProjectStatus.LIVE, ProjectStatus.PAUSED):
+        raise NotFound("project not found")
     project, expert = target.project, actor.require_expert()
+    roles = actor.roles.get(project.org_id, set())
+    check_eligible(db, expert, project, now, roles, target.barred)
     if project.status != ProjectStatus.LIVE:
         raise Conflict("this project is paused; no new work is handed out")
     current = claims.assignment(db, target.open_id)
     if current is not None and current.status == AssignmentStatus.ACTIVE:
-        return current  # an item already open can always be finished
+        return current
     refusal = gate.refusal(db, expert, project, now, target.org_settings, target.this_week)
     if refusal is not None:
         raise WorkRefused(refusal)
-    lease = _Lease(project, expert, now)
-    claimed = _claim_special(db, lease, current) or _claim_from_pool(db, lease)
+    return current
+
+
+def _claim(db: Session, lease: _Lease, ready: Assignment | None) -> Assignment:
+    """A gold check, the expert's ready reservation, or an item from the pool."""
+    claimed = _claim_special(db, lease, ready) or _claim_from_pool(db, lease)
     # lapsed leases and stale reservations hold slots: free them, in this same
     # transaction, only when the pool looks empty, so a claim needs no sweeper
-    if claimed is None and repository.close_lapsed(db, project.id, now):
+    if claimed is None and repository.close_lapsed(db, lease.project.id, lease.now):
         claimed = _claim_from_pool(db, lease)
     if claimed is None:
-        raise NoWorkAvailable(_nothing_now(db, expert, project, now))
+        raise NoWorkAvailable(_nothing_now(db, lease.expert, lease.project, lease.now))
     return claimed
 
 
@@ -108,6 +181,16 @@ class _Lease:
     def policy(self) -> QualityPolicy:
         # read once per claim: the gold turn and the pool claim both need it
         return QualityPolicy.model_validate(self.project.quality_policy)
+
+    @property
+    def terms(self) -> claim_ahead.ClaimTerms:
+        policy = self.policy
+        return claim_ahead.ClaimTerms(
+            self.project.overlap,
+            lease_length(self.project),
+            policy.pool_claims_per_hour,
+            policy.gold_rate,
+        )
 
     def open(self, db: Session, item_id: int, source: str) -> Assignment:
         assignment = Assignment(
@@ -149,16 +232,17 @@ def _gold_or_reserved(
     return None
 
 
+def _pool_claim(
+    project_id: int, expert_id: int, overlap: int, now: datetime, until: datetime, limit: int | None
+) -> claims.PoolClaim:
+    since = now - timedelta(hours=1)
+    return claims.PoolClaim(project_id, expert_id, overlap, now, until, limit, since)
+
+
 def _claim_from_pool(db: Session, lease: _Lease) -> Assignment | None:
-    policy = lease.policy
-    claim = claims.PoolClaim(
-        project_id=lease.project.id,
-        expert_id=lease.expert.id,
-        overlap=lease.project.overlap,
-        now=lease.now,
-        until=lease.until,
-        pool_limit=policy.pool_claims_per_hour,
-        since=lease.now - timedelta(hours=1),
+    terms = lease.terms
+    claim = _pool_claim(
+        lease.project.id, lease.expert.id, terms.overlap, lease.now, lease.until, terms.pool_limit
     )
     taken = claims.claim_pool(db, claim)
     if taken is None:
