@@ -219,6 +219,7 @@ def test_a_pool_claim_and_its_submit_are_two_statements_each(db: Session, live: 
     seen.clear()
     submit(db, expert, claim.id, SubmitIn(response=f.good_response(), active_seconds=60), "k")
     # the project with the expert's removal, open work and hours; then the claim itself
+    # (the first claim of a project in this process: later ones are one, test_claim_ahead)
     assert len(claim_statements) == 2, claim_statements
     # the assignment with its item, project and trust; then insert, close and count at once
     assert len(seen) == 2, seen
