@@ -4,15 +4,16 @@ decision on that read says no."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tandem.auth.actor import Actor
-from tandem.dispatch.service import WorkRefused, next_assignment
+from tandem.dispatch.service import WorkRefused, lease_length, next_assignment
 from tandem.kit.clock import FakeClock
-from tandem.kit.errors import Conflict, PermissionDenied
+from tandem.kit.errors import Conflict, NoWorkAvailable, PermissionDenied
 from tandem.models import Assignment, Item, Organization, Project
 from tandem.models.enums import AssignmentStatus, ProjectStatus
 from tests import factories as f
@@ -103,8 +104,10 @@ def test_a_paused_project_gets_no_claim_ahead(db: Session, known: tuple) -> None
     proj.status = ProjectStatus.PAUSED
     db.flush()
     expert = f.expert(db)
+    seen = recorded(db)
     with pytest.raises(Conflict, match="paused"):
         next_assignment(db, expert, proj.id)
+    assert len(seen) == 1, seen  # the gate in SQL held: nothing to undo
     _nothing_for(db, expert)
     _slots_match_leases(db, proj)
 
@@ -113,5 +116,34 @@ def test_an_open_lease_is_returned_without_a_new_claim(db: Session, known: tuple
     _, proj = known
     expert = f.expert(db)
     first = next_assignment(db, expert, proj.id)
+    seen = recorded(db)
     assert next_assignment(db, expert, proj.id).id == first.id
+    assert len(seen) == 1, seen  # the gate in SQL held: nothing to undo
+    _slots_match_leases(db, proj)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"time_estimate_seconds": 1200},  # the lease: 10 minutes → 1 hour
+        {"quality_policy": {**POLICY, "pool_claims_per_hour": 1}},
+    ],
+    ids=["lease-length", "pool-limit"],
+)
+def test_a_claim_ahead_on_old_terms_is_redone_on_the_new(
+    db: Session, known: tuple, change: dict[str, Any]
+) -> None:
+    _, proj = known
+    for key, value in change.items():
+        setattr(proj, key, value)
+    db.flush()
+    expert = f.expert(db)
+    lease = next_assignment(db, expert, proj.id)
+    assert lease.lease_expires_at - lease.opened_at == lease_length(proj)
+    if "quality_policy" in change:  # the new hourly limit of one binds at once
+        lease.status = AssignmentStatus.SUBMITTED
+        db.flush()
+        with pytest.raises(NoWorkAvailable, match="hourly limit"):
+            next_assignment(db, expert, proj.id)
+    db.expire_all()
     _slots_match_leases(db, proj)

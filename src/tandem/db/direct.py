@@ -179,7 +179,8 @@ def _run(conn: Connection, compiled: _Compiled, parameters: Any) -> tuple[list[A
     assert dbapi_connection is not None  # a session's connection in a transaction
     cursor = _cursor(dbapi_connection, compiled.native)
     try:
-        # the engine's listeners see the statement as Connection.execute would show it
+        # the engine's listeners see the statement as it is sent (on PostgreSQL with $n
+        # placeholders and a tuple of values)
         for before in conn.dispatch.before_cursor_execute:
             sql, parameters = before(conn, cursor, sql, parameters, None, False)
         cursor.execute(sql, parameters)

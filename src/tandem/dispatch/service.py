@@ -7,12 +7,13 @@ so correctness needs no sweeper. Never commits.
 from __future__ import annotations
 
 import hashlib
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from tandem.auth.actor import Actor
@@ -20,7 +21,7 @@ from tandem.db.session import is_postgres
 from tandem.dispatch import claim_ahead, claims, repository
 from tandem.dispatch.eligibility import check_eligible, why_not_eligible
 from tandem.kit.clock import utcnow
-from tandem.kit.errors import Conflict, NotFound, NoWorkAvailable, TandemError
+from tandem.kit.errors import Conflict, NotFound, NoWorkAvailable
 from tandem.models import Assignment, Expert, Project
 from tandem.models.enums import AssignmentStatus, ProjectStatus
 from tandem.projects.pay_terms import QualityPolicy
@@ -61,8 +62,13 @@ def eligible_projects(db: Session, actor: Actor, projects: list[Project]) -> lis
     ]
 
 
-# by project: the claim terms this process last read, for claims made ahead of their read
-_KNOWN_TERMS: dict[int, claim_ahead.ClaimTerms] = {}
+# by database and project: the claim terms this process last read, for claims made ahead
+# of their read (kept only if the read finds them unchanged)
+_KNOWN_TERMS: dict[tuple[str | None, int], claim_ahead.ClaimTerms] = {}
+
+
+def _terms_key(db: Session, project_id: int) -> tuple[str | None, int]:
+    return db.get_bind().engine.url.database, project_id
 
 
 def next_assignment(db: Session, actor: Actor, project_id: int) -> Assignment:
@@ -79,8 +85,8 @@ def next_assignment(db: Session, actor: Actor, project_id: int) -> Assignment:
     current = _open_work_or_undo(db, actor, target, now, ahead)
     assert target is not None  # no project: NotFound was raised
     lease = _Lease(target.project, expert, now)
-    _KNOWN_TERMS[project_id] = lease.terms
-    kept = _kept_or_undone(db, ahead, current, lease.terms)
+    _KNOWN_TERMS[_terms_key(db, project_id)] = lease.terms
+    kept = _kept_or_undone(db, ahead, current, lease)
     if kept is not None:
         return kept
     if current is not None and current.status == AssignmentStatus.ACTIVE:
@@ -99,23 +105,24 @@ def _open_work_or_undo(
     the refusal and commit)."""
     try:
         return _open_work(db, actor, target, now)
-    except TandemError:
+    except BaseException:
         if ahead is not None:
-            ahead.undo(db)
+            # a failed transaction takes the claim with it when it rolls back
+            with suppress(SQLAlchemyError):
+                ahead.undo(db)
         raise
 
 
 def _kept_or_undone(
-    db: Session,
-    ahead: claim_ahead.Ahead | None,
-    current: Assignment | None,
-    terms: claim_ahead.ClaimTerms,
+    db: Session, ahead: claim_ahead.Ahead | None, current: Assignment | None, lease: _Lease
 ) -> Assignment | None:
     """The lease claimed ahead when the decision and the terms say yes; else it is undone."""
     if ahead is None or ahead.row is None:
         return None
-    if current is None and ahead.terms == terms:
-        return ahead.keep(db)  # None: lost to a parallel claim by the same expert
+    if current is None and ahead.terms == lease.terms:
+        kept = ahead.keep(db)
+        # None: the same expert's parallel claim opened a lease first, which is theirs
+        return kept if kept is not None else _parallel_lease(db, lease)
     ahead.undo(db)
     return None
 
@@ -125,7 +132,7 @@ def _claim_ahead(
 ) -> claim_ahead.Ahead | None:
     """The read with a pool claim made in it, when the project's terms are known and it is
     not a gold turn (tandem.dispatch.claim_ahead); None: not tried."""
-    terms = _KNOWN_TERMS.get(project_id)
+    terms = _KNOWN_TERMS.get(_terms_key(db, project_id))
     if terms is None or not is_postgres(db):
         return None
     if gold_turn(project_id, expert.id, terms.gold_rate, now):
