@@ -68,7 +68,8 @@ _KNOWN_TERMS: dict[tuple[str | None, int], claim_ahead.ClaimTerms] = {}
 
 
 def _terms_key(db: Session, project_id: int) -> tuple[str | None, int]:
-    return db.get_bind().engine.url.database, project_id
+    bind = db.bind or db.get_bind()  # the session's own bind, when it has one, costs nothing
+    return bind.engine.url.database, project_id
 
 
 def next_assignment(db: Session, actor: Actor, project_id: int) -> Assignment:
@@ -77,7 +78,8 @@ def next_assignment(db: Session, actor: Actor, project_id: int) -> Assignment:
     expert = actor.require_expert()
     window = this_week_window(expert, now)
     # on PostgreSQL, with the project's terms known, the read claims too (claim_ahead)
-    ahead = _claim_ahead(db, expert, project_id, now, window)
+    key = _terms_key(db, project_id)
+    ahead = _claim_ahead(db, expert, _KNOWN_TERMS.get(key), project_id, now, window)
     if ahead is None:
         target = claims.project_for_claim(db, project_id, expert.id, now, window)  # one read
     else:
@@ -85,7 +87,7 @@ def next_assignment(db: Session, actor: Actor, project_id: int) -> Assignment:
     current = _open_work_or_undo(db, actor, target, now, ahead)
     assert target is not None  # no project: NotFound was raised
     lease = _Lease(target.project, expert, now)
-    _KNOWN_TERMS[_terms_key(db, project_id)] = lease.terms
+    _KNOWN_TERMS[key] = lease.terms
     kept = _kept_or_undone(db, ahead, current, lease)
     if kept is not None:
         return kept
@@ -128,11 +130,15 @@ def _kept_or_undone(
 
 
 def _claim_ahead(
-    db: Session, expert: Expert, project_id: int, now: datetime, window: HoursWindow
+    db: Session,
+    expert: Expert,
+    terms: claim_ahead.ClaimTerms | None,
+    project_id: int,
+    now: datetime,
+    window: HoursWindow,
 ) -> claim_ahead.Ahead | None:
     """The read with a pool claim made in it, when the project's terms are known and it is
     not a gold turn (tandem.dispatch.claim_ahead); None: not tried."""
-    terms = _KNOWN_TERMS.get(_terms_key(db, project_id))
     if terms is None or not is_postgres(db):
         return None
     if gold_turn(project_id, expert.id, terms.gold_rate, now):
