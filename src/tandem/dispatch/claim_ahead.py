@@ -23,9 +23,8 @@ from sqlalchemy.orm import Session
 from tandem.db.base import BigId
 from tandem.db.direct import Direct
 from tandem.dispatch import claims, repository
-from tandem.models import Assignment, Project
+from tandem.models import Assignment
 from tandem.models.enums import ProjectStatus
-from tandem.projects.pay_terms import QualityPolicy
 from tandem.wellbeing.repository import HoursWindow
 
 
@@ -37,12 +36,6 @@ class ClaimTerms:
     lease: timedelta
     pool_limit: int | None
     gold_rate: float
-
-
-def terms_of(project: Project, lease: timedelta) -> ClaimTerms:
-    """The project's claim terms (`lease`: its lease length)."""
-    policy = QualityPolicy.model_validate(project.quality_policy)
-    return ClaimTerms(project.overlap, lease, policy.pool_claims_per_hour, policy.gold_rate)
 
 
 def _statement(limited: bool) -> Any:

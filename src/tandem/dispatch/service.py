@@ -143,8 +143,7 @@ def _claim_ahead(
         return None
     if gold_turn(project_id, expert.id, terms.gold_rate, now):
         return None
-    until = now + terms.lease
-    claim = _pool_claim(project_id, expert.id, terms.overlap, now, until, terms.pool_limit)
+    claim = _pool_claim(project_id, expert.id, terms, now)
     return claim_ahead.read_and_claim(db, claim, window, terms)
 
 
@@ -195,8 +194,9 @@ class _Lease:
         # read once per claim: the gold turn and the pool claim both need it
         return QualityPolicy.model_validate(self.project.quality_policy)
 
-    @property
+    @cached_property
     def terms(self) -> claim_ahead.ClaimTerms:
+        """What the pool claim binds from the project (claims made ahead compare them)."""
         policy = self.policy
         return claim_ahead.ClaimTerms(
             self.project.overlap,
@@ -246,17 +246,16 @@ def _gold_or_reserved(
 
 
 def _pool_claim(
-    project_id: int, expert_id: int, overlap: int, now: datetime, until: datetime, limit: int | None
+    project_id: int, expert_id: int, terms: claim_ahead.ClaimTerms, now: datetime
 ) -> claims.PoolClaim:
-    since = now - timedelta(hours=1)
-    return claims.PoolClaim(project_id, expert_id, overlap, now, until, limit, since)
+    until, since = now + terms.lease, now - timedelta(hours=1)
+    return claims.PoolClaim(
+        project_id, expert_id, terms.overlap, now, until, terms.pool_limit, since
+    )
 
 
 def _claim_from_pool(db: Session, lease: _Lease) -> Assignment | None:
-    terms = lease.terms
-    claim = _pool_claim(
-        lease.project.id, lease.expert.id, terms.overlap, lease.now, lease.until, terms.pool_limit
-    )
+    claim = _pool_claim(lease.project.id, lease.expert.id, lease.terms, lease.now)
     taken = claims.claim_pool(db, claim)
     if taken is None:
         return None
