@@ -104,14 +104,20 @@ class ApiWork:
             return work(db, get_api_actor(self._request, db))
 
 
-async def api_work(request: Request) -> ApiWork:
-    # async, so FastAPI calls it on the loop: building the runner needs no thread. The unit
-    # comes from the app (tests put theirs there), not from a dependency of its own: on the
-    # claim → submit path each dependency FastAPI solves costs ~95,000 instructions a request
+def work_of(request: Request) -> ApiWork:
+    """The runner of the request's unit of work (what `ApiWorkDep` gives a route)."""
+    # the unit comes from the app (tests put theirs there), not from a dependency of its
+    # own: on the claim → submit path each dependency FastAPI solves costs ~95,000
+    # instructions a request
     state = request.app.state
     # the lifespan makes the threads; an app served without one (a bare TestClient, an
     # embedding server that skips lifespan events) uses asyncio's default executor
     return ApiWork(request, state.session_unit, getattr(state, "work_threads", None))
+
+
+async def api_work(request: Request) -> ApiWork:
+    # async, so FastAPI calls it on the loop: building the runner needs no thread
+    return work_of(request)
 
 
 CurrentActor = Annotated[Actor, Depends(get_api_actor)]
