@@ -131,8 +131,11 @@ def add_items(db: Session, project_id: int, count: int) -> None:
     db.execute(ADD_ITEMS, {"p": project_id, "n": count})
 
 
-def _seed(url: str, items: int, experts: int) -> tuple[int, int, list[int], list[str]]:
-    """A big and a small project, `experts` admitted experts; returns ids and tokens."""
+def _seed(
+    url: str, items: int, experts: int, with_tokens: int = 64
+) -> tuple[int, int, list[int], list[str]]:
+    """A big and a small project, `experts` admitted experts; returns ids, and API tokens of
+    the first `with_tokens` experts (in the same order)."""
     engine = make_engine(url)
     with Session(engine, expire_on_commit=False) as db:
         org = f.org(db)
@@ -166,7 +169,8 @@ def _seed(url: str, items: int, experts: int) -> tuple[int, int, list[int], list
                 )
             )
             tokens = [
-                auth.create_token(db, db.get_one(User, uid), "bench")[1] for uid in user_ids[:64]
+                auth.create_token(db, db.get_one(User, uid), "bench")[1]
+                for uid in user_ids[:with_tokens]
             ]
             db.commit()
             # write the seed out now: a checkpoint during the first mode would slow it alone
@@ -384,7 +388,9 @@ def main() -> None:
     name, url = create_db()
     try:
         upgrade(url)
-        big, small, user_ids, tokens = _seed(url, args.items, args.experts)
+        # every run has experts of its own, HTTP runs too: one token for each
+        with_tokens = sum(client_counts) * len(args.modes.split(","))
+        big, small, user_ids, tokens = _seed(url, args.items, args.experts, with_tokens)
         _warm_up(url, big, user_ids[-8:])
         _report(url, big, small, user_ids, tokens, client_counts, args)
     finally:
@@ -410,7 +416,9 @@ def _report(
         for mode in modes:
             # each run gets fresh experts so nobody runs out of items they never had
             experts, offset = user_ids[offset : offset + clients], offset + clients
-            run = _run_mode(mode, url, big, experts, tokens[:clients], args.seconds)
+            run = _run_mode(
+                mode, url, big, experts, tokens[offset - clients : offset], args.seconds
+            )
             rate = run.cycles / args.seconds
             raw_rate = rate if mode == "raw" else raw_rate
             ratio = f"{rate / raw_rate:.2f}" if raw_rate and mode != "raw" else "—"
