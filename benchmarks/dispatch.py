@@ -1,15 +1,19 @@
 """Dispatch under load on PostgreSQL: claim -> submit cycles, three ways, in one run.
 
     uv run python -m benchmarks.dispatch [--items 1000000] [--experts 10000]
-        [--clients 64 --clients 8] [--seconds 15] [--modes raw,service,http]
+        [--clients 64 --clients 8] [--seconds 15] [--warm-up 3] [--modes raw,service,http]
+        [--processes 1]
 
 Seeds a fresh database (items and experts with generate_series), warms it up (5 s of
 service cycles by 8 other experts, then ANALYZE, as a live project has statistics), then
-for each client count runs closed-loop clients for a fixed time:
+for each client count runs closed-loop clients for a fixed time, after --warm-up seconds of
+unrecorded cycles at the same concurrency (connections open, statements prepared):
   raw      the same claim and submit as bare SQL statements (psycopg), the baseline;
   service  tandem.dispatch.service.next_assignment + tandem.work.service.submit;
   http     POST /next and /submit against `tandem serve` in a subprocess, from clients on
            one event loop in this process (benchmarks.http_load).
+With --processes N the raw and service clients are dealt out among N processes, as a
+server runs the service layer in one process per core (benchmarks.spread).
 It prints cycles/s, claim p50/p99, the ratio to the raw baseline, the CPU per cycle (the
 whole machine; this process: the clients, and in service mode the service; the PostgreSQL
 backends serving the benchmark's database; what is left is the server, in HTTP mode), the
@@ -31,6 +35,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +48,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 from tests import factories as f
 
-from benchmarks import http_load
+from benchmarks import http_load, spread
 from tandem.auth import service as auth
+from tandem.auth.actor import Actor
 from tandem.db.migrate import upgrade
 from tandem.db.session import make_engine
 from tandem.dispatch.service import next_assignment
@@ -265,10 +271,23 @@ def _loop(seconds: float, clients: int, mode: Mode, database: str = "") -> Run:
     return run
 
 
-def _http_loop(seconds: float, project_id: int, tokens: list[str], database: str) -> Run:
+def _warmed(mode: Mode, clients: int, seconds: float) -> Mode:
+    """The mode after `seconds` of unrecorded cycles: its connections open, its statements
+    prepared (psycopg prepares one at its sixth run on a connection, and planning the claim
+    costs more than running it), as a server's pooled connections are."""
+    if seconds > 0:
+        _loop(seconds, clients, (mode[0], lambda: None))
+    return mode
+
+
+def _http_loop(
+    seconds: float, project_id: int, tokens: list[str], database: str, warm_up: float
+) -> Run:
     """Claim → submit over HTTP against `tandem serve`, one client per token."""
     body = json.dumps({"response": f.good_response(), "active_seconds": 60}).encode()
     target = http_load.Target("127.0.0.1", SERVE_PORT, project_id, body)
+    if warm_up > 0:  # the server's pooled connections opened, its statements prepared
+        http_load.run(target, tokens, warm_up, lambda seconds: None, lambda: None)
     run = Run()
     with _accounted(run, database):
         http_load.run(target, tokens, seconds, run.record, run.failed)
@@ -293,24 +312,22 @@ VALUES (%(p)s, %(a)s, %(i)s, %(e)s, %(r)s, 60, '{}', %(k)s, 'SUBMITTED', true, f
 
 def _raw(url: str, project_id: int, expert_ids: list[int]) -> Mode:
     dsn = url.replace("postgresql+psycopg", "postgresql")
-    local = threading.local()
     response = psycopg.types.json.Jsonb(f.good_response())
-    opened: list[psycopg.Connection[Any]] = []
+    opened: dict[int, psycopg.Connection[Any]] = {}  # by client: kept from warm-up to run
 
     def cycle(n: int, run: Run) -> None:
-        if not hasattr(local, "conn"):
-            local.conn = psycopg.connect(dsn)
-            opened.append(local.conn)
+        conn = opened.get(n) or opened.setdefault(n, psycopg.connect(dsn))
         expert = expert_ids[n]
-        with local.conn.transaction():
+        with conn.transaction():
             started = time.perf_counter()
-            row = local.conn.execute(RAW_CLAIM, {"p": project_id, "e": expert}).fetchone()
+            row = conn.execute(RAW_CLAIM, {"p": project_id, "e": expert}).fetchone()
             if row is None:
                 return
-            a = local.conn.execute(RAW_OPEN, {"p": project_id, "i": row[0], "e": expert}).fetchone()
+            a = conn.execute(RAW_OPEN, {"p": project_id, "i": row[0], "e": expert}).fetchone()
+            assert a is not None  # an insert that returns its id
             claim = time.perf_counter() - started
-        with local.conn.transaction():
-            local.conn.execute(
+        with conn.transaction():
+            conn.execute(
                 RAW_SUBMIT,
                 {
                     "p": project_id,
@@ -321,15 +338,15 @@ def _raw(url: str, project_id: int, expert_ids: list[int]) -> Mode:
                     "k": str(a[0]),
                 },
             )
-            local.conn.execute(
+            conn.execute(
                 "UPDATE assignment SET status = 'SUBMITTED', closed_at = now() WHERE id = %s",
                 (a[0],),
             )
-            local.conn.execute("UPDATE item SET done = done + 1 WHERE id = %s", (row[0],))
+            conn.execute("UPDATE item SET done = done + 1 WHERE id = %s", (row[0],))
         run.record(claim)
 
     def close() -> None:
-        for conn in opened:
+        for conn in opened.values():
             conn.close()
 
     return cycle, close
@@ -340,18 +357,19 @@ def _service(url: str, project_id: int, user_ids: list[int]) -> Mode:
     engine = make_engine(url, pool_size=connections, max_overflow=0)
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     body = SubmitIn(response=f.good_response(), active_seconds=60)
-    local = threading.local()
+    actors: dict[int, Actor] = {}  # by client
 
     def cycle(n: int, run: Run) -> None:
         with factory() as db:
-            if not hasattr(local, "actor"):
+            if n not in actors:
                 # resolved once per client, like a logged-in caller; HTTP mode pays for auth
-                local.actor = auth.actor_for(db, db.get_one(User, user_ids[n]))
+                actors[n] = auth.actor_for(db, db.get_one(User, user_ids[n]))
+            actor = actors[n]
             started = time.perf_counter()
-            a = next_assignment(db, local.actor, project_id)
+            a = next_assignment(db, actor, project_id)
             db.commit()
             claim = time.perf_counter() - started
-            submit(db, local.actor, a.id, body, f"k{a.id}")
+            submit(db, actor, a.id, body, f"k{a.id}")
             db.commit()
         run.record(claim)
 
@@ -380,6 +398,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, action="append")
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--modes", default="raw,service,http")
+    # raw and service clients in this many processes (HTTP: BENCH_WORKERS server processes)
+    parser.add_argument("--processes", type=int, default=1)
+    # unrecorded cycles before each measured run, at the same concurrency
+    parser.add_argument("--warm-up", type=float, default=3.0)
     args = parser.parse_args()
     unknown = set(args.modes.split(",")) - set(MODES)
     if unknown:
@@ -416,9 +438,7 @@ def _report(
         for mode in modes:
             # each run gets fresh experts so nobody runs out of items they never had
             experts, offset = user_ids[offset : offset + clients], offset + clients
-            run = _run_mode(
-                mode, url, big, experts, tokens[offset - clients : offset], args.seconds
-            )
+            run = _run_mode(mode, url, big, experts, tokens[offset - clients : offset], args)
             rate = run.cycles / args.seconds
             raw_rate = rate if mode == "raw" else raw_rate
             ratio = f"{rate / raw_rate:.2f}" if raw_rate and mode != "raw" else "—"
@@ -433,23 +453,50 @@ def _report(
 
 
 def _run_mode(
-    mode: str, url: str, project: int, experts: list[int], tokens: list[str], seconds: float
+    mode: str,
+    url: str,
+    project: int,
+    experts: list[int],
+    tokens: list[str],
+    args: argparse.Namespace,
 ) -> Run:
     """One mode at one client count, with the WAL it wrote."""
+    seconds = args.seconds
     database = url.rsplit("/", 1)[1]
     # the server runs only during its own mode: connections are few (max 100)
     server = _serve(url) if mode == "http" else None
     try:
         wal = _wal_position(url)
         if mode == "http":
-            run = _http_loop(seconds, project, tokens, database)
+            run = _http_loop(seconds, project, tokens, database, args.warm_up)
+        elif args.processes > 1:
+            run = _spread_loop(args.processes, mode, url, project, experts, args)
         else:
-            run = _loop(seconds, len(experts), _make(mode, url, project, experts), database)
+            made = _warmed(_make(mode, url, project, experts), len(experts), args.warm_up)
+            run = _loop(seconds, len(experts), made, database)
         run.wal_bytes = _wal_position(url) - wal
     finally:
         if server:
             server.terminate()
             server.wait()
+    return run
+
+
+def _spread_loop(
+    processes: int,
+    mode: str,
+    url: str,
+    project: int,
+    experts: list[int],
+    args: argparse.Namespace,
+) -> Run:
+    """The mode's clients dealt out among `processes` processes (benchmarks.spread)."""
+    run = Run()
+    database = url.rsplit("/", 1)[1]
+    measured = partial(_accounted, run, database)
+    timing = (args.warm_up, args.seconds)
+    found = spread.run_spread(processes, mode, url, project, experts, timing, measured)
+    run.cycles, run.errors, run.claim_ms, run.own_cpu = found  # "here": the client processes
     return run
 
 
