@@ -76,6 +76,28 @@ def test_a_bad_body_is_a_422_naming_the_field(content: bytes, loc: list, message
         assert client.post("/by-fastapi", content=content, headers=headers).json() == answer.json()
 
 
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded"])
+def test_a_body_not_sent_as_json_is_refused_as_fastapi_refuses_it(content_type: str | None) -> None:
+    client = _client()
+    headers = {"content-type": content_type} if content_type else {}
+    by_hand = client.post("/by-hand", content=b'{"name": "ab"}', headers=headers)
+    by_fastapi = client.post("/by-fastapi", content=b'{"name": "ab"}', headers=headers)
+    assert by_hand.status_code == by_fastapi.status_code == 422
+    assert by_hand.json()["errors"] == [
+        {"loc": ["body"], "msg": "send the body as JSON, with Content-Type: application/json"}
+    ]
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/json; charset=utf-8", "application/vnd.x+json"]
+)
+def test_json_media_types_with_parameters_or_suffixes_are_read(content_type: str) -> None:
+    answer = _client().post(
+        "/by-hand", content=b'{"name": "ab"}', headers={"content-type": content_type}
+    )
+    assert answer.status_code == 201
+
+
 def test_a_header_longer_than_allowed_names_the_header() -> None:
     answer = _client().post("/by-hand", json={"name": "ab"}, headers={"X-Key": "abcd"})
     assert answer.status_code == 422

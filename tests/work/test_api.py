@@ -72,3 +72,14 @@ def test_claim_and_submit_need_a_caller(client: TestClient, db: Session) -> None
     assert answer.headers["content-type"] == "application/problem+json"
     assert client.post(f"/api/v1/projects/{claimed['project_id']}/next").status_code == 401
     assert _submissions(db) == 0
+
+
+def test_an_answer_that_breaks_the_form_names_the_question(client: TestClient, db: Session) -> None:
+    claimed, headers = _claimed(client, db)
+    bad = f.good_response()
+    bad["quality"]["accuracy"] = 11
+    url = f"/api/v1/assignments/{claimed['id']}/submit"
+    answer = client.post(url, json={"response": bad}, headers=headers)
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["loc"][:3] == ["response", "quality", "accuracy"]
+    assert _submissions(db) == 0

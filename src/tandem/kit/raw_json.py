@@ -24,6 +24,10 @@ JSON = "application/json"
 
 async def json_body(request: Request, model: type[Model]) -> Model:
     """The request's JSON body as `model`, or a 422 naming the field."""
+    if not _is_json(request.headers.get("content-type", "")):
+        # strict, as FastAPI is with a body parameter: a form post is not read as JSON
+        message = "send the body as JSON, with Content-Type: application/json"
+        raise RequestValidationError([{"loc": ("body",), "msg": message}])
     try:
         return model.model_validate_json(await request.body())
     except ValidationError as error:
@@ -32,6 +36,13 @@ async def json_body(request: Request, model: type[Model]) -> Model:
             for found in error.errors(include_url=False, include_context=False)
         ]
         raise RequestValidationError(errors) from None
+
+
+def _is_json(content_type: str) -> bool:
+    media_type = content_type.partition(";")[0].strip().lower()
+    return media_type == JSON or (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    )
 
 
 def header(request: Request, name: str, max_length: int) -> str | None:
