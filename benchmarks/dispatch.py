@@ -233,11 +233,14 @@ def _backend_ticks(database: str) -> dict[int, int]:
 
 
 @contextmanager
-def _accounted(run: Run, database: str) -> Iterator[None]:
-    """CPU of the machine, of this process and of the database's client backends, around
-    a run. Taken before the clients let go of their connections: a backend that has
-    exited no longer shows what it used.
+def _accounted(run: Run, url: str) -> Iterator[None]:
+    """CPU of the machine, of this process and of the client backends of the database at
+    `url`, and the write-ahead log written, around a run (a warm-up is not in it). Taken
+    before the clients let go of their connections: a backend that has exited no longer
+    shows what it used. An empty `url`: CPU of the machine and of this process only.
     """
+    database = url.rsplit("/", 1)[1] if url else ""
+    wal = _wal_position(url) if url else 0
     busy, own, before = _busy_seconds(), time.process_time(), _backend_ticks(database)
     yield
     run.machine_cpu = _busy_seconds() - busy
@@ -245,9 +248,10 @@ def _accounted(run: Run, database: str) -> Iterator[None]:
     # by pid: a backend of the previous run still exiting at the start counts for nothing
     used = sum(t - before.get(pid, 0) for pid, t in _backend_ticks(database).items())
     run.database_cpu = used / os.sysconf("SC_CLK_TCK")
+    run.wal_bytes = _wal_position(url) - wal if url else 0
 
 
-def _loop(seconds: float, clients: int, mode: Mode, database: str = "") -> Run:
+def _loop(seconds: float, clients: int, mode: Mode, url: str = "") -> Run:
     cycle, close = mode
     run = Run()
     stop = time.perf_counter() + seconds
@@ -262,7 +266,7 @@ def _loop(seconds: float, clients: int, mode: Mode, database: str = "") -> Run:
                 run.failed()
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
-    with _accounted(run, database):
+    with _accounted(run, url):
         for t in threads:
             t.start()
         for t in threads:
@@ -280,16 +284,14 @@ def _warmed(mode: Mode, clients: int, seconds: float) -> Mode:
     return mode
 
 
-def _http_loop(
-    seconds: float, project_id: int, tokens: list[str], database: str, warm_up: float
-) -> Run:
+def _http_loop(seconds: float, project_id: int, tokens: list[str], url: str, warm_up: float) -> Run:
     """Claim → submit over HTTP against `tandem serve`, one client per token."""
     body = json.dumps({"response": f.good_response(), "active_seconds": 60}).encode()
     target = http_load.Target("127.0.0.1", SERVE_PORT, project_id, body)
     if warm_up > 0:  # the server's pooled connections opened, its statements prepared
         http_load.run(target, tokens, warm_up, lambda seconds: None, lambda: None)
     run = Run()
-    with _accounted(run, database):
+    with _accounted(run, url):
         http_load.run(target, tokens, seconds, run.record, run.failed)
     return run
 
@@ -460,21 +462,18 @@ def _run_mode(
     tokens: list[str],
     args: argparse.Namespace,
 ) -> Run:
-    """One mode at one client count, with the WAL it wrote."""
+    """One mode at one client count."""
     seconds = args.seconds
-    database = url.rsplit("/", 1)[1]
     # the server runs only during its own mode: connections are few (max 100)
     server = _serve(url) if mode == "http" else None
     try:
-        wal = _wal_position(url)
         if mode == "http":
-            run = _http_loop(seconds, project, tokens, database, args.warm_up)
+            run = _http_loop(seconds, project, tokens, url, args.warm_up)
         elif args.processes > 1:
             run = _spread_loop(args.processes, mode, url, project, experts, args)
         else:
             made = _warmed(_make(mode, url, project, experts), len(experts), args.warm_up)
-            run = _loop(seconds, len(experts), made, database)
-        run.wal_bytes = _wal_position(url) - wal
+            run = _loop(seconds, len(experts), made, url)
     finally:
         if server:
             server.terminate()
@@ -492,8 +491,7 @@ def _spread_loop(
 ) -> Run:
     """The mode's clients dealt out among `processes` processes (benchmarks.spread)."""
     run = Run()
-    database = url.rsplit("/", 1)[1]
-    measured = partial(_accounted, run, database)
+    measured = partial(_accounted, run, url)
     timing = (args.warm_up, args.seconds)
     found = spread.run_spread(processes, mode, url, project, experts, timing, measured)
     run.cycles, run.errors, run.claim_ms, run.own_cpu = found  # "here": the client processes

@@ -1,10 +1,11 @@
 """Closed-loop clients spread over several processes (`benchmarks.dispatch --processes N`).
 
-In one process, 64 client threads share one GIL: each transaction stays open while its
-thread waits for its turn to run, so the rows it locked stay locked longer and other
-claims walk past more of them. A server runs the service layer in one process per core
-(`tandem serve --workers N`); this runs the raw and service modes in that shape too, the
-clients dealt out among the processes, and adds their results up.
+In one process, 64 client threads share one GIL, and a transaction stays open (its rows
+locked) while its thread waits for its turn to run. A server runs the service layer in
+one process per core (`tandem serve --workers N`); this runs the raw and service modes in
+that shape too, the clients dealt out among the processes, their results added up, to
+tell the GIL's share of a gap from the rest (measured 2026-12-07: it was not the GIL;
+docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -50,10 +51,11 @@ def run_spread(
     timing: tuple[float, float],
     measured: Callable[[], AbstractContextManager[Any]],
 ) -> tuple[int, int, list[float], float]:
-    """Cycles, errors, claim latencies (ms) and the client processes' CPU (s) of `timing`
-    (warm-up, measured seconds), added up;
-    `measured()` is entered once every process is ready, left once all have finished and
-    before they close their connections."""
+    """Cycles, errors, claim latencies (ms) and the client processes' CPU (s), added up.
+
+    `timing` is (warm-up, measured) seconds; `measured()` is entered once every process has
+    warmed up and left once all have finished, before they close their connections.
+    """
     steps, results = SPAWN.Barrier(processes + 1), SPAWN.Queue()
     shares = [experts[at::processes] for at in range(processes)]
     children = [
