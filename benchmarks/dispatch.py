@@ -19,7 +19,7 @@ whole machine; this process: the clients, and in service mode the service; the P
 backends serving the benchmark's database; what is left is the server, in HTTP mode), the
 write-ahead log PostgreSQL wrote per cycle (autovacuum and checkpoints included), and
 claim p50 on a 10,000-item project beside the big one (claim cost must not grow with
-project size).
+project size), then issue 3's targets against what this run measured.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
+from operator import ge, le, lt
 from pathlib import Path
 from typing import Any
 
@@ -435,6 +436,7 @@ def _report(
     table.add_column("CPU ms all/here/PG")
     table.add_column("WAL B/cycle")
     offset = 0
+    measured: dict[tuple[str, int], Measured] = {}
     for clients in client_counts:
         raw_rate = None
         for mode in modes:
@@ -443,15 +445,45 @@ def _report(
             run = _run_mode(mode, url, big, experts, tokens[offset - clients : offset], args)
             rate = run.cycles / args.seconds
             raw_rate = rate if mode == "raw" else raw_rate
-            ratio = f"{rate / raw_rate:.2f}" if raw_rate and mode != "raw" else "—"
+            ratio = rate / raw_rate if raw_rate and mode != "raw" else None
+            measured[mode, clients] = Measured(rate, ratio, run.pct(0.99))
             latency = [f"{run.pct(0.5):.1f}", f"{run.pct(0.99):.1f}"]
             usage = [str(run.errors), run.cpu_per_cycle(), run.wal_per_cycle()]
-            table.add_row(mode, str(clients), f"{rate:.0f}", *latency, ratio, *usage)
+            shown = "—" if ratio is None else f"{ratio:.2f}"
+            table.add_row(mode, str(clients), f"{rate:.0f}", *latency, shown, *usage)
     size_ratio = _size_effect(url, big, small, user_ids[offset : offset + 16], args.seconds)
     console.print(table)
     console.print(
         f"claim p50 at {args.items:,} items ÷ claim p50 at 10,000 items: {size_ratio:.2f}"
     )
+    console.print(_targets(measured, size_ratio))
+
+
+@dataclass(frozen=True)
+class Measured:
+    rate: float  # cycles per second
+    ratio: float | None  # ÷ the raw baseline of the same client count
+    claim_p99_ms: float
+
+
+def _targets(measured: dict[tuple[str, int], Measured], size_ratio: float) -> Table:
+    """Issue 3's targets (on a 2-core machine) against this run, where it measured them."""
+    table = Table("target (issue 3)", "this run", "met", title="Targets")
+    rows: list[tuple[str, float | None, Callable[[float, float], bool], float]] = [
+        ("service ÷ raw at 64 clients ≥ 0.5", _get(measured, "service", 64, "ratio"), ge, 0.5),
+        ("HTTP cycles/s at 64 clients ≥ 400", _get(measured, "http", 64, "rate"), ge, 400),
+        ("HTTP claim p99 ms at 8 clients < 50", _get(measured, "http", 8, "claim_p99_ms"), lt, 50),
+        ("claim p50 big ÷ 10,000 items ≤ 1.5", size_ratio, le, 1.5),
+    ]
+    for name, value, holds, bound in rows:
+        if value is not None:
+            table.add_row(name, f"{value:.2f}", "yes" if holds(value, bound) else "NO")
+    return table
+
+
+def _get(measured: dict[tuple[str, int], Measured], mode: str, clients: int, what: str) -> Any:
+    found = measured.get((mode, clients))
+    return None if found is None else getattr(found, what)
 
 
 def _run_mode(
