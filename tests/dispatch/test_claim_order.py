@@ -8,13 +8,14 @@ from typing import Any
 
 import pytest
 from psycopg import sql as psycopg_sql
-from sqlalchemy import event, insert, text, update
+from sqlalchemy import event, insert, select, text, update
 from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 from sqlalchemy.orm import Session
 
 from tandem.auth.actor import Actor
 from tandem.db.direct import Direct
-from tandem.dispatch.claims import _PROJECT_FOR_CLAIM
+from tandem.dispatch.claim_ahead import CLAIM_AHEAD
+from tandem.dispatch.claims import _PROJECT_FOR_CLAIM, PoolClaim, target_params
 from tandem.dispatch.service import next_assignment
 from tandem.dispatch.walk import STARTED_WALK, TAKE_SLOT
 from tandem.kit.clock import utcnow
@@ -28,6 +29,10 @@ from tandem.work.service import submit
 from tests import factories as f
 from tests.conftest import TEST_DB
 
+ADD_ITEMS = text(
+    "INSERT INTO item (project_id, external_id, payload, is_gold, status, taken, done, created_at) "
+    "SELECT :p, 'fresh' || g, '{}', false, 'OPEN', 0, 0, now() FROM generate_series(1, :n) g"
+)
 BODY = SubmitIn(response=f.good_response(), active_seconds=60)
 
 
@@ -183,16 +188,20 @@ def test_the_claim_read_finds_the_experts_open_work_without_reading_anyone_elses
     params = {**hours_params(expert.id, this_week_window(expert, now)), "p": proj.id, "now": now}
     # PostgreSQL keeps one plan per prepared statement: read the one it would keep (the
     # statuses OR-ed in one probe read all 50 open assignments of the others here)
-    assert _generic_plan_rows(db, _PROJECT_FOR_CLAIM, params, "assignment") <= 2
+    assert _plan_rows(db, _PROJECT_FOR_CLAIM, params, "assignment") <= 2
 
 
-def _generic_plan_rows(db: Session, statement: Direct, params: dict[str, Any], table: str) -> int:
-    """Rows of `table` the statement's generic plan reads, executed (then undone)."""
+def _plan_rows(
+    db: Session, statement: Direct, params: dict[str, Any], table: str, mode: str = "generic"
+) -> int:
+    """Rows of `table` the statement's generic plan (or `mode` "custom": the plan made for
+    these values, as a connection's first runs of a statement get) reads, executed (then
+    undone)."""
     sql, values = statement.bound(psycopg_dialect(paramstyle="numeric_dollar"), params)
     cursor = db.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     literals = psycopg_sql.SQL(", ").join(psycopg_sql.Literal(v) for v in values)
     with db.begin_nested():
-        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute(f"SET LOCAL plan_cache_mode = force_{mode}_plan")
         # a table of a few dozen rows is read whole, rightly: ask which index would serve
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"PREPARE claim_read AS {sql}")
@@ -209,3 +218,26 @@ def _generic_plan_rows(db: Session, statement: Direct, params: dict[str, Any], t
         for n in nodes
         if n.get("Relation Name") == table
     )
+
+
+@pytest.mark.skipif(TEST_DB != "postgresql", reason="reads PostgreSQL's plans")
+@pytest.mark.parametrize("plan", ["generic", "custom"])
+def test_the_claim_does_not_read_past_the_items_already_handed_out(db: Session, plan: str) -> None:
+    proj, _items = _project(db, 10, overlap=3)
+    db.execute(ADD_ITEMS, {"p": proj.id, "n": 20000})
+    # statistics taken while every item is fresh, as at a project's go-live ...
+    db.execute(text("ANALYZE item, assignment"))
+    # ... then the newest 600 handed out and filled: the fresh walk starts below them
+    newest = select(Item.id).where(Item.project_id == proj.id)
+    newest = newest.order_by(Item.id.desc()).limit(600).scalar_subquery()
+    db.execute(update(Item).where(Item.id.in_(newest)).values(taken=3))
+    expert = f.expert(db).require_expert()
+    now = utcnow()
+    claim = PoolClaim(proj.id, expert.id, 3, now, now + timedelta(minutes=10), None, now)
+    window = this_week_window(expert, now)
+    params = {**target_params(proj.id, expert.id, now, window), **claim.params()}
+    # either plan walks the claim index from the newest fresh item; a custom plan that
+    # walked the primary key instead read every item handed out so far (600 here), on each
+    # of a connection's first claims
+    read = _plan_rows(db, CLAIM_AHEAD[False], params, "item", plan)
+    assert read <= 2 * STARTED_WALK + 4

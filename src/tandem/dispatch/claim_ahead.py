@@ -55,7 +55,7 @@ def _statement(limited: bool) -> Any:
     )
 
 
-_CLAIM_AHEAD = {limited: Direct(_statement(limited)) for limited in (True, False)}
+CLAIM_AHEAD = {limited: Direct(_statement(limited)) for limited in (True, False)}
 _A = cast(Table, Assignment.__table__)
 _DROP_LEASE = delete(_A).where(_A.c.id == bindparam("a", type_=BigId))
 
@@ -94,7 +94,7 @@ def read_and_claim(
 ) -> Ahead:
     """The claim target's read with a pool claim on `terms`, in one statement."""
     params = claims.target_params(claim.project_id, claim.expert_id, claim.now, hours)
-    rows = _CLAIM_AHEAD[claim.limited].all(db, {**params, **claim.params()})
+    rows = CLAIM_AHEAD[claim.limited].all(db, {**params, **claim.params()})
     if not rows:
         return Ahead(None, claim, None, terms)
     claimed = rows[0][claims.TARGET_WIDTH :]

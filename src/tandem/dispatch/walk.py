@@ -109,7 +109,10 @@ def _candidate(limited: bool) -> Any:
     fresh = _I.alias("fresh")
     return func.coalesce(
         _started_nearby(limited),
-        _walk(fresh, limited, fresh.c.taken == 0),
+        # not `taken = 0`: with the count fixed, the primary key gives the same order, and a
+        # plan made for known values (a connection's first runs) walked it backwards over
+        # every item handed out so far (taken is never negative, so this is the same rows)
+        _walk(fresh, limited, fresh.c.taken < 1),
         _walk(_I.alias("anywhere"), limited),
     )
 
