@@ -9,7 +9,18 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import Integer, Table, bindparam, exists, false, func, select, true, update
+from sqlalchemy import (
+    Integer,
+    Table,
+    bindparam,
+    exists,
+    false,
+    func,
+    literal_column,
+    select,
+    true,
+    update,
+)
 
 from tandem.db.base import BigId, UTCDateTime
 from tandem.models import Assignment, Item
@@ -112,7 +123,7 @@ def _candidate(limited: bool) -> Any:
         # not `taken = 0`: with the count fixed, the primary key gives the same order, and a
         # plan made for known values (a connection's first runs) walked it backwards over
         # every item handed out so far (taken is never negative, so this is the same rows)
-        _walk(fresh, limited, fresh.c.taken < 1),
+        _walk(fresh, limited, fresh.c.taken < literal_column("1")),
         _walk(_I.alias("anywhere"), limited),
     )
 
