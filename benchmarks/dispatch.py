@@ -1,23 +1,25 @@
 """Dispatch under load on PostgreSQL: claim -> submit cycles, three ways, in one run.
 
     uv run python -m benchmarks.dispatch [--items 1000000] [--experts 10000]
-        [--clients 64 --clients 8] [--seconds 15] [--warm-up 3] [--modes raw,service,http]
-        [--processes 1]
+        [--clients 64 --clients 8] [--seconds 15] [--rounds 3] [--warm-up 3]
+        [--modes raw,service,http] [--processes 1]
 
 Seeds a fresh database (items and experts with generate_series), warms it up (5 s of
 service cycles by 8 other experts, then ANALYZE, as a live project has statistics), then
-for each client count runs closed-loop clients for a fixed time, after --warm-up seconds of
-unrecorded cycles at the same concurrency (connections open, statements prepared):
+for each client count runs closed-loop clients for --seconds in all, the modes taking turns
+in --rounds rounds (the machine's speed drifts within a run), each round after --warm-up
+seconds of unrecorded cycles at the same concurrency (connections open, statements
+prepared):
   raw      the same claim and submit as bare SQL statements (psycopg), the baseline;
   service  tandem.dispatch.service.next_assignment + tandem.work.service.submit;
   http     POST /next and /submit against `tandem serve` in a subprocess, from clients on
            one event loop in this process (benchmarks.http_load).
 With --processes N the raw and service clients are dealt out among N processes, as a
 server runs the service layer in one process per core (benchmarks.spread).
-It prints cycles/s, claim p50/p99, the ratio to the raw baseline, the CPU per cycle (the
-whole machine; this process: the clients, and in service mode the service; the PostgreSQL
-backends serving the benchmark's database; what is left is the server, in HTTP mode), the
-write-ahead log PostgreSQL wrote per cycle (autovacuum and checkpoints included), and
+It prints cycles/s, claim p50/p99, the ratio to the raw baseline (in all, and its range
+over the rounds), the CPU per cycle (the whole machine; this process: the clients, and in
+service mode the service; the PostgreSQL backends serving the benchmark's database; what
+is left is the server, in HTTP mode), the write-ahead log PostgreSQL wrote per cycle (autovacuum and checkpoints included), and
 claim p50 on a 10,000-item project beside the big one (claim cost must not grow with
 project size), then issue 3's targets against what this run measured.
 """
@@ -62,7 +64,7 @@ from tandem.work.service import submit
 ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432"
 SERVE_PORT = 8765
 MODES = ("raw", "service", "http")
-console = Console(width=120)
+console = Console(width=150)
 # no hourly limit on open-pool claims, like the raw baseline: a closed-loop client claims
 # thousands of items an hour, and the limit's count would read every one of them
 # (BENCH_POOL_LIMIT=N measures with a limit of N per hour instead)
@@ -86,6 +88,16 @@ class Run:
     own_cpu: float = 0.0  # of which this process (the clients; in service mode the service)
     database_cpu: float = 0.0  # of which the PostgreSQL backends of the benchmark's database
     wal_bytes: int = 0  # write-ahead log PostgreSQL wrote during the run (all databases)
+
+    def add(self, other: Run) -> None:
+        """Count `other` (a later round of the same mode) into this run."""
+        self.cycles += other.cycles
+        self.errors += other.errors
+        self.claim_ms.extend(other.claim_ms)
+        self.machine_cpu += other.machine_cpu
+        self.own_cpu += other.own_cpu
+        self.database_cpu += other.database_cpu
+        self.wal_bytes += other.wal_bytes
 
     def record(self, claim_seconds: float) -> None:
         with self.lock:
@@ -407,6 +419,8 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=1)
     # unrecorded cycles before each measured run, at the same concurrency
     parser.add_argument("--warm-up", type=float, default=3.0)
+    # the modes take turns this many times, each for --seconds / --rounds
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     unknown = set(args.modes.split(",")) - set(MODES)
     if unknown:
@@ -416,7 +430,7 @@ def main() -> None:
     try:
         upgrade(url)
         # every run has experts of its own, HTTP runs too: one token for each
-        with_tokens = sum(client_counts) * len(args.modes.split(","))
+        with_tokens = sum(client_counts) * len(args.modes.split(",")) * args.rounds
         big, small, user_ids, tokens = _seed(url, args.items, args.experts, with_tokens)
         _warm_up(url, big, user_ids[-8:])
         _report(url, big, small, user_ids, tokens, client_counts, args)
@@ -433,32 +447,70 @@ def _report(
     client_counts: list[int],
     args: argparse.Namespace,
 ) -> None:
-    modes = args.modes.split(",")
-    table = Table("mode", "clients", "cycles/s", "claim p50 ms", "claim p99 ms", "÷ raw", "errors")
-    table.add_column("CPU ms all/here/PG")
-    table.add_column("WAL B/cycle")
+    table = Table("mode", "clients", "cycles/s", "claim p50 ms", "claim p99 ms", "÷ raw")
+    for column in ("÷ raw by round", "errors", "CPU ms all/here/PG", "WAL B/cycle"):
+        table.add_column(column)
     offset = 0
     measured: dict[tuple[str, int], Measured] = {}
     for clients in client_counts:
-        raw_rate = None
-        for mode in modes:
-            # each run gets fresh experts so nobody runs out of items they never had
-            experts, offset = user_ids[offset : offset + clients], offset + clients
-            run = _run_mode(mode, url, big, experts, tokens[offset - clients : offset], args)
-            rate = run.cycles / args.seconds
-            raw_rate = rate if mode == "raw" else raw_rate
-            ratio = rate / raw_rate if raw_rate and mode != "raw" else None
-            measured[mode, clients] = Measured(rate, ratio, run.pct(0.99))
-            latency = [f"{run.pct(0.5):.1f}", f"{run.pct(0.99):.1f}"]
-            usage = [str(run.errors), run.cpu_per_cycle(), run.wal_per_cycle()]
-            shown = "—" if ratio is None else f"{ratio:.2f}"
-            table.add_row(mode, str(clients), f"{rate:.0f}", *latency, shown, *usage)
+        turns = _take_turns(url, big, user_ids[offset:], tokens[offset:], clients, args)
+        offset += clients * len(turns) * args.rounds
+        _add_rows(table, measured, clients, turns, args.seconds)
     size_ratio = _size_effect(url, big, small, user_ids[offset : offset + 16], args.seconds)
     console.print(table)
     console.print(
         f"claim p50 at {args.items:,} items ÷ claim p50 at 10,000 items: {size_ratio:.2f}"
     )
     console.print(_targets(measured, size_ratio))
+
+
+def _take_turns(
+    url: str,
+    big: int,
+    user_ids: list[int],
+    tokens: list[str],
+    clients: int,
+    args: argparse.Namespace,
+) -> dict[str, list[Run]]:
+    """Each mode's runs at one client count, by round: the modes take turns, --rounds times.
+
+    The machine's speed drifts within a run by more than the differences measured; taking
+    turns, every mode meets the drift alike.
+    """
+    turns: dict[str, list[Run]] = {mode: [] for mode in args.modes.split(",")}
+    offset = 0
+    for _ in range(args.rounds):
+        for mode, runs in turns.items():
+            # each run gets fresh experts so nobody runs out of items they never had
+            experts, offset = user_ids[offset : offset + clients], offset + clients
+            runs.append(_run_mode(mode, url, big, experts, tokens[offset - clients : offset], args))
+    return turns
+
+
+def _add_rows(
+    table: Table,
+    measured: dict[tuple[str, int], Measured],
+    clients: int,
+    turns: dict[str, list[Run]],
+    seconds: float,
+) -> None:
+    """A row per mode: its rounds added up, and its ratio to raw's in each round."""
+    baseline = turns.get("raw")
+    for mode, runs in turns.items():
+        run = Run()
+        for found in runs:
+            run.add(found)
+        rate = run.cycles / seconds
+        ratio, by_round = None, "—"
+        if baseline and mode != "raw":
+            ratio = rate / (sum(r.cycles for r in baseline) / seconds)
+            each = [r.cycles / max(b.cycles, 1) for r, b in zip(runs, baseline, strict=True)]
+            by_round = f"{min(each):.2f}–{max(each):.2f}"
+        measured[mode, clients] = Measured(rate, ratio, run.pct(0.99))
+        latency = [f"{run.pct(0.5):.1f}", f"{run.pct(0.99):.1f}"]
+        usage = [str(run.errors), run.cpu_per_cycle(), run.wal_per_cycle()]
+        shown = "—" if ratio is None else f"{ratio:.2f}"
+        table.add_row(mode, str(clients), f"{rate:.0f}", *latency, shown, by_round, *usage)
 
 
 @dataclass(frozen=True)
@@ -494,8 +546,8 @@ def _run_mode(
     tokens: list[str],
     args: argparse.Namespace,
 ) -> Run:
-    """One mode at one client count."""
-    seconds = args.seconds
+    """One mode at one client count, for one round."""
+    seconds = args.seconds / args.rounds
     # the server runs only during its own mode: connections are few (max 100)
     server = _serve(url) if mode == "http" else None
     try:
@@ -524,7 +576,7 @@ def _spread_loop(
     """The mode's clients dealt out among `processes` processes (benchmarks.spread)."""
     run = Run()
     measured = partial(_accounted, run, url)
-    timing = (args.warm_up, args.seconds)
+    timing = (args.warm_up, args.seconds / args.rounds)
     found = spread.run_spread(processes, mode, url, project, experts, timing, measured)
     run.cycles, run.errors, run.claim_ms, run.own_cpu = found  # "here": the client processes
     return run
