@@ -19,9 +19,10 @@ server runs the service layer in one process per core (benchmarks.spread).
 It prints cycles/s, claim p50/p99, the ratio to the raw baseline (in all, and its range
 over the rounds), the CPU per cycle (the whole machine; this process: the clients, and in
 service mode the service; the PostgreSQL backends serving the benchmark's database; what
-is left is the server, in HTTP mode), the write-ahead log PostgreSQL wrote per cycle (autovacuum and checkpoints included), and
-claim p50 on a 10,000-item project beside the big one (claim cost must not grow with
-project size), then issue 3's targets against what this run measured.
+is left is the server, in HTTP mode), the write-ahead log PostgreSQL wrote per cycle
+(autovacuum and checkpoints included), and claim p50 on a 10,000-item project beside the
+big one (claim cost must not grow with project size), then issue 3's targets against what
+this run measured.
 """
 
 from __future__ import annotations
