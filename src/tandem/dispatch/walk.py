@@ -121,8 +121,8 @@ def _candidate(limited: bool) -> Any:
     return func.coalesce(
         _started_nearby(limited),
         # not `taken = 0`: with the count fixed, the primary key gives the same order, and a
-        # plan made for known values (a connection's first runs) walked it backwards over
-        # every item handed out so far (taken is never negative, so this is the same rows)
+        # plan made for known values (PostgreSQL's default) walked it backwards over every
+        # item handed out so far (taken is never negative, so this is the same rows)
         _walk(fresh, limited, fresh.c.taken < literal_column("1")),
         _walk(_I.alias("anywhere"), limited),
     )
