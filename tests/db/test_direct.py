@@ -81,6 +81,22 @@ def test_driver_errors_come_as_sqlalchemys_with_the_statement(db: Session) -> No
         Direct(statement).all(db, {})
 
 
+def test_statements_after_a_failed_one_read_right_on_the_connections_one_cursor(
+    db: Session,
+) -> None:
+    proj = _project(db)
+    by_id = Direct(select(Project.id, Project.overlap).where(Project.id == bindparam("p")))
+    broken = Direct(select(literal_column("x")).select_from(table("no_such_table")))
+    assert by_id.all(db, {"p": proj.id}) == [(proj.id, 2)]
+    with pytest.raises(exc.DBAPIError), db.begin_nested():
+        broken.all(db, {})
+    assert by_id.all(db, {"p": proj.id}) == [(proj.id, 2)]
+    assert by_id.all(db, {"p": -1}) == []
+    kept = db.connection().connection.info.get("tandem.raw_cursor")
+    # PostgreSQL (psycopg): one cursor kept with the connection, not one per statement
+    assert (kept is not None) == (db.get_bind().dialect.name == "postgresql")
+
+
 def test_an_expanding_in_is_refused(db: Session) -> None:
     statement = select(Project.id).where(Project.id.in_(bindparam("ids", expanding=True)))
     with pytest.raises(exc.ArgumentError, match="expanding IN"):

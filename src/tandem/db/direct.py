@@ -175,27 +175,44 @@ def _run(conn: Connection, compiled: _Compiled, parameters: Any) -> tuple[list[A
     """The rows, and the cursor's description when `compiled` has no result processors yet
     (reading it builds a column object per column: once per statement is enough)."""
     sql = compiled.sql
-    dbapi_connection = conn.connection.dbapi_connection
-    assert dbapi_connection is not None  # a session's connection in a transaction
-    cursor = _cursor(dbapi_connection, compiled.native)
+    cursor = _raw_cursor(conn) if compiled.native else None
+    own = cursor or _dbapi_connection(conn).cursor()
     try:
         # the engine's listeners see the statement as it is sent (on PostgreSQL with $n
         # placeholders and a tuple of values)
         for before in conn.dispatch.before_cursor_execute:
-            sql, parameters = before(conn, cursor, sql, parameters, None, False)
-        cursor.execute(sql, parameters)
-        rows = list(cursor.fetchall())
+            sql, parameters = before(conn, own, sql, parameters, None, False)
+        own.execute(sql, parameters)
+        rows = list(own.fetchall())
         for after in conn.dispatch.after_cursor_execute:
-            after(conn, cursor, sql, parameters, None, False)
-        return rows, (cursor.description if compiled.results is None else None)
+            after(conn, own, sql, parameters, None, False)
+        return rows, (own.description if compiled.results is None else None)
     except conn.dialect.loaded_dbapi.Error as error:
-        raise _wrapped(conn, error, sql, parameters, cursor) from error
+        raise _wrapped(conn, error, sql, parameters, own) from error
     finally:
-        cursor.close()
+        if cursor is None:
+            own.close()
 
 
-def _cursor(dbapi_connection: Any, native: bool) -> Any:
-    return RawCursor(dbapi_connection) if native else dbapi_connection.cursor()
+def _dbapi_connection(conn: Connection) -> Any:
+    dbapi_connection = conn.connection.dbapi_connection
+    assert dbapi_connection is not None  # a session's connection in a transaction
+    return dbapi_connection
+
+
+_RAW_CURSOR = "tandem.raw_cursor"
+
+
+def _raw_cursor(conn: Connection) -> RawCursor[Any]:
+    """The psycopg RawCursor kept with the driver's connection: one made per statement (its
+    adapters map, its weak reference) was about 1 % of a claim → submit cycle's
+    instructions (docs/benchmarks.md). SQLAlchemy clears the `info` kept with a driver
+    connection when it closes or invalidates that connection."""
+    info = conn.connection.info
+    cursor = info.get(_RAW_CURSOR)
+    if cursor is None or cursor.closed:
+        cursor = info[_RAW_CURSOR] = RawCursor(_dbapi_connection(conn))
+    return cursor
 
 
 def _wrapped(conn: Connection, error: Any, sql: str, params: Any, cursor: Any) -> Exception:
