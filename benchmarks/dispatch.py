@@ -138,19 +138,6 @@ def drop_db(name: str) -> None:
     admin.dispose()
 
 
-ADD_ITEMS = text(
-    "INSERT INTO item (project_id, external_id, payload, is_gold, status, "
-    "taken, done, created_at) SELECT :p, 'x' || g, "
-    "jsonb_build_object('a', 'answer A ' || g, 'b', 'answer B ' || g), "
-    "false, 'OPEN', 0, 0, now() FROM generate_series(1, :n) g"
-)
-
-
-def add_items(db: Session, project_id: int, count: int) -> None:
-    """`count` open pairwise items in the project, written by the database itself."""
-    db.execute(ADD_ITEMS, {"p": project_id, "n": count})
-
-
 def _seed(
     url: str, items: int, experts: int, with_tokens: int = 64
 ) -> tuple[int, int, list[int], list[str]]:
@@ -165,7 +152,7 @@ def _seed(
         db.commit()
         with console.status(f"seeding {items:,} items and {experts:,} experts"):
             for project_id, count in ((big.id, items), (small.id, 10_000)):
-                add_items(db, project_id, count)
+                f.many_items(db, project_id, count)
             db.execute(
                 text(
                     "INSERT INTO user_account (email, display_name, password_hash, is_operator, "

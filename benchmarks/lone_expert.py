@@ -19,7 +19,7 @@ from rich.progress import track
 from sqlalchemy.orm import Session, sessionmaker
 from tests import factories as f
 
-from benchmarks.dispatch import POLICY, add_items, create_db, drop_db
+from benchmarks.dispatch import POLICY, create_db, drop_db
 from tandem.auth.actor import Actor
 from tandem.db.migrate import upgrade
 from tandem.db.session import make_engine
@@ -37,7 +37,7 @@ def _claim_times(url: str, claims: int, items: int) -> list[float]:
     with factory() as db:
         org = f.org(db)
         project = f.project(db, f.requester(db, org), org, overlap=3, quality_policy=POLICY)
-        add_items(db, project.id, items)
+        f.many_items(db, project.id, items)
         expert = f.expert(db)
         db.commit()
     times = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from tandem.auth import service as auth
@@ -88,6 +89,19 @@ def items(db: Session, proj: Project, count: int) -> list[Item]:
     db.add_all(rows)
     db.flush()
     return rows
+
+
+_MANY_ITEMS = text(
+    "INSERT INTO item (project_id, external_id, payload, is_gold, status, "
+    "taken, done, created_at) SELECT :p, :prefix || g, "
+    "jsonb_build_object('a', 'answer A ' || g, 'b', 'answer B ' || g), "
+    "false, 'OPEN', 0, 0, now() FROM generate_series(1, :n) g"
+)
+
+
+def many_items(db: Session, project_id: int, count: int, prefix: str = "x") -> None:
+    """`count` open pairwise items, written by the database itself (PostgreSQL only)."""
+    db.execute(_MANY_ITEMS, {"p": project_id, "n": count, "prefix": prefix})
 
 
 def good_response(choice: str = "A") -> dict[str, Any]:

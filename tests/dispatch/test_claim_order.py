@@ -29,10 +29,6 @@ from tandem.work.service import submit
 from tests import factories as f
 from tests.conftest import TEST_DB
 
-ADD_ITEMS = text(
-    "INSERT INTO item (project_id, external_id, payload, is_gold, status, taken, done, created_at) "
-    "SELECT :p, 'fresh' || g, '{}', false, 'OPEN', 0, 0, now() FROM generate_series(1, :n) g"
-)
 BODY = SubmitIn(response=f.good_response(), active_seconds=60)
 
 
@@ -223,7 +219,7 @@ def _plan_rows(
 @pytest.mark.parametrize("plan", ["generic", "custom"])
 def test_the_claim_does_not_read_past_the_items_already_handed_out(db: Session, plan: str) -> None:
     proj, _items = _project(db, 10, overlap=3)
-    db.execute(ADD_ITEMS, {"p": proj.id, "n": 20000})
+    f.many_items(db, proj.id, 20000, prefix="fresh")
     # statistics taken while every item is fresh, as at a project's go-live ...
     db.execute(text("ANALYZE item, assignment"))
     # ... then the newest 600 handed out and filled: the fresh walk starts below them
