@@ -1,6 +1,7 @@
 """Instructions per claim → submit cycle, in process, counted by valgrind's callgrind.
 
     .venv/bin/python -m benchmarks.cycle_instructions [--cycles 100] [--modes service,http]
+        [--keep DIR]
 
 Cycles per second move by a fifth between runs on these machines; the instructions one
 cycle runs repeat to about 0.2 %, so small changes are measured here (docs/benchmarks.md).
@@ -20,6 +21,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -46,7 +48,7 @@ def _instrument(pid: int, switch: str) -> None:
     subprocess.run(["callgrind_control", "-i", switch, str(pid)], check=True, capture_output=True)
 
 
-def _count(mode: str, setup: Path, cycles: int, signals: Path) -> int:
+def _count(mode: str, setup: Path, cycles: int, signals: Path, keep: Path | None) -> int:
     """Instructions of `cycles` cycles in a child run under callgrind."""
     out = signals / f"callgrind.{mode}"
     command = ["valgrind", "--tool=callgrind", "--instr-atstart=no"]
@@ -65,6 +67,9 @@ def _count(mode: str, setup: Path, cycles: int, signals: Path) -> int:
     for name in ("ready", "go", "done", "exit"):
         (signals / name).unlink()
     totals = [line for line in out.read_text().splitlines() if line.startswith("totals:")]
+    if keep is not None:  # for callgrind_annotate --inclusive=yes
+        keep.mkdir(parents=True, exist_ok=True)
+        shutil.copy(out, keep / out.name)
     return int(totals[0].split()[1])
 
 
@@ -174,6 +179,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cycles", type=int, default=100)
     parser.add_argument("--modes", default="service,http")
+    # keep each mode's callgrind output in this folder (callgrind.MODE)
+    parser.add_argument("--keep", type=Path)
     parser.add_argument("--child")
     parser.add_argument("--setup", type=Path)
     parser.add_argument("--signals", type=Path)
@@ -204,7 +211,7 @@ def _measure(url: str, args: argparse.Namespace) -> None:
         experts = {"users": users[:CLIENTS], "tokens": tokens[:CLIENTS]}
         setup.write_text(json.dumps({"url": url, "project": project, **experts}))
         for mode in args.modes.split(","):
-            counted[mode] = _count(mode, setup, args.cycles, signals) / args.cycles
+            counted[mode] = _count(mode, setup, args.cycles, signals, args.keep) / args.cycles
             # what the HTTP stack adds to the service layer's own work, in the same run
             ratio = f"{counted[mode] / counted['service']:.2f}" if "service" in counted else "—"
             table.add_row(mode, str(args.cycles), f"{counted[mode] / 1e6:.3f} M", ratio)

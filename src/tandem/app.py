@@ -41,6 +41,7 @@ from tandem.web.render import render_error
 from tandem.wellbeing import api as wellbeing_api
 from tandem.work import api as work_api
 from tandem.work import views as work_views
+from tandem.work.hot_routes import HotRoutes
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 PROBLEM = "application/problem+json"
@@ -99,6 +100,8 @@ def create_app(
         same_site="lax",
         https_only=False,
     )
+    # added last, so it runs first: claim and submit skip the rest (tandem.work.hot_routes)
+    app.add_middleware(HotRoutes, fastapi_app=app)
     # routes are matched in order, one router after another: the work API (next, submit)
     # serves most requests, so it is tried first; health checks come next, rather than
     # after every other route (each route passed costs a match attempt)
