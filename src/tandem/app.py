@@ -100,8 +100,10 @@ def create_app(
         same_site="lax",
         https_only=False,
     )
-    # added last, so it runs first: claim and submit skip the rest (tandem.work.hot_routes)
-    app.add_middleware(HotRoutes, fastapi_app=app)
+    # added last, so it runs first: claim and submit skip the rest (tandem.work.hot_routes);
+    # with telemetry on they go through FastAPI's router, which names their spans' route
+    if not settings.telemetry:
+        app.add_middleware(HotRoutes, fastapi_app=app)
     # routes are matched in order, one router after another: the work API (next, submit)
     # serves most requests, so it is tried first; health checks come next, rather than
     # after every other route (each route passed costs a match attempt)

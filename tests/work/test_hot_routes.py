@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,8 +10,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from tandem.app import create_app
+from tandem.config import Settings
 from tandem.dispatch import service as dispatch
-from tandem.work.hot_routes import hot_route
+from tandem.work.hot_routes import HotRoutes, hot_route
 from tests import factories as f
 
 # an unrelated cookie sends a request the long way, through FastAPI's middleware and router
@@ -97,3 +100,12 @@ def test_an_error_without_a_handler_is_a_500_either_way(
         for extra in ({}, THE_LONG_WAY):
             answer = client.post("/api/v1/projects/1/next", headers={**headers, **extra})
             assert answer.status_code == 500
+
+
+@pytest.mark.parametrize("telemetry", [False, True])
+def test_with_telemetry_on_every_request_goes_through_fastapi(
+    tmp_path: Path, telemetry: bool
+) -> None:
+    # FastAPI's router names a request's span after its route
+    app = create_app(Settings(secret_key="k", var_dir=tmp_path, telemetry=telemetry))
+    assert any(m.cls is HotRoutes for m in app.user_middleware) is not telemetry

@@ -2,14 +2,16 @@
 
 They are most of the API's traffic, and on them FastAPI's and Starlette's share of the
 work — the session cookie middleware, the exception middleware, the exit stack, matching
-the path against the routes, the endpoint's request handling — was about a fifth of a
+the path against the routes, the endpoint's request handling — was 13 % of an HTTP
 claim → submit cycle's instructions (docs/benchmarks.md). A request with an
 `Authorization` header, no cookie, and exactly `POST /api/v1/projects/{id}/next` or
 `POST /api/v1/assignments/{id}/submit` runs the same route functions (tandem.work.api)
 here; anything else (a web session's call, another path, an app served under a path
-prefix) goes on to FastAPI as before. Errors are answered by the app's own
-exception handlers, so a 401, 404, 409 or 422 reads the same either way; an error without
-a handler goes on up to the server-error middleware, as it would from a route.
+prefix) goes on to FastAPI as before, and with `TANDEM_TELEMETRY` on the app leaves this
+middleware out, so that every request's span is named after its route. Errors are
+answered by the app's own exception handlers, so a 401, 404, 409 or 422 reads the same
+either way; an error without a handler goes on up to the server-error middleware, as it
+would from a route.
 """
 
 from __future__ import annotations
