@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import String, Table, bindparam, func, literal, select, type_coerce
+from sqlalchemy import String, Table, bindparam, func, literal, select, type_coerce, update
 from sqlalchemy import cast as cast_
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
-from tandem.db.base import BigId
+from tandem.db.base import BigId, UTCDateTime
 from tandem.db.direct import Direct, Loaded
 from tandem.models import ApiToken, Expert, Membership, User
 from tandem.models.enums import Role
@@ -33,11 +37,13 @@ def _roles_column() -> Any:
 
 
 # built once: every API request resolves its token, its owner and their roles with it
-_TOKEN, _OWNER, _OWNERS_EXPERT = Loaded.whole(ApiToken), Loaded.whole(User), Loaded.whole(Expert)
-_OWNER_AT = _TOKEN.width
+_OWNER, _OWNERS_EXPERT = Loaded.whole(User), Loaded.whole(Expert)
+# of the token itself only what checking it needs, as values: no object is built for it
+_TOKEN_STATE = (ApiToken.id, ApiToken.revoked_at, ApiToken.last_used_at)
+_OWNER_AT = len(_TOKEN_STATE)
 _EXPERT_AT = _OWNER_AT + _OWNER.width
 _TOKEN_WITH_OWNER = Direct(
-    select(*_TOKEN.columns, *_OWNER.columns, *_OWNERS_EXPERT.columns, _roles_column())
+    select(*_TOKEN_STATE, *_OWNER.columns, *_OWNERS_EXPERT.columns, _roles_column())
     .join_from(ApiToken, User, User.id == ApiToken.user_id)
     .outerjoin(Expert, Expert.user_id == User.id)
     .where(ApiToken.token_hash == bindparam("h"))
@@ -52,16 +58,41 @@ def _parsed_roles(text: str | None) -> dict[int, set[Role]]:
     return dict(roles)
 
 
-TokenOwner = tuple[ApiToken, User, Expert | None, dict[int, set[Role]]]
+@dataclass(frozen=True)
+class TokenState:
+    """What checking a token reads of it."""
+
+    id: int
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+TokenOwner = tuple[TokenState, User, Expert | None, dict[int, set[Role]]]
 
 
 def token_with_owner(db: Session, token_hash: str) -> TokenOwner | None:
-    """The token, its user, their expert profile and their roles by org, in one read."""
+    """The token's state, its user, their expert profile and their roles by org, in one read."""
     row = _TOKEN_WITH_OWNER.first(db, {"h": token_hash})
     if row is None:
         return None
-    token, owner = _TOKEN.load_joined(db, row, 0), _OWNER.load_joined(db, row, _OWNER_AT)
-    return token, owner, _OWNERS_EXPERT.load(db, row, _EXPERT_AT), _parsed_roles(row[-1])
+    owner = _OWNER.load_joined(db, row, _OWNER_AT)
+    expert = _OWNERS_EXPERT.load(db, row, _EXPERT_AT)
+    return TokenState(*row[:_OWNER_AT]), owner, expert, _parsed_roles(row[-1])
+
+
+_TOUCH = (
+    update(ApiToken)
+    .where(ApiToken.id == bindparam("t", type_=BigId))
+    .values(last_used_at=bindparam("now", type_=UTCDateTime()))
+)
+
+
+def touch_token(db: Session, token_id: int, now: datetime) -> None:
+    """Write the token's last use; a token object the session holds is kept in step."""
+    db.execute(_TOUCH, {"t": token_id, "now": now})
+    known = db.identity_map.get(identity_key(ApiToken, token_id))
+    if known is not None:
+        set_committed_value(known, "last_used_at", now)
 
 
 UserOwner = tuple[User, Expert | None, dict[int, set[Role]]]

@@ -82,11 +82,11 @@ def actor_from_token(db: Session, token: str) -> Actor:
     found = repository.token_with_owner(db, hash_token(token))
     if found is None or found[0].revoked_at is not None or not found[1].is_active:
         raise Unauthorized("invalid or revoked API token")
-    row, user, expert, roles = found
+    state, user, expert, roles = found
     now = utcnow()
     # a write per request would double the cost of every API call; a minute is precise enough
-    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_PRECISION:
-        row.last_used_at = now
+    if state.last_used_at is None or now - state.last_used_at >= LAST_USED_PRECISION:
+        repository.touch_token(db, state.id, now)
     return Actor(user=user, roles=roles, expert=expert)
 
 
