@@ -41,6 +41,8 @@ def _scope(method: str, path: str, *headers: bytes, root_path: str = "") -> dict
         ("GET", "/api/v1/projects/12/next", (b"authorization",), None),
         ("POST", "/api/v1/projects/12/next/", (b"authorization",), None),
         ("POST", "/api/v1/projects/x12/next", (b"authorization",), None),
+        ("POST", "/api/v1/projects/\u0661\u0662/next", (b"authorization",), None),
+        ("POST", f"/api/v1/projects/{'9' * 19}/next", (b"authorization",), None),
         ("POST", "/api/v1/assignments/7/skip", (b"authorization",), None),
     ],
 )

@@ -28,10 +28,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from tandem.work import api as work_api
 
 Route = Callable[[int, Request], Awaitable[Response]]
-# the path's id must be all digits, as FastAPI's int conversion would take it
+# an id of ASCII digits that fits a BIGINT; any other (a Unicode digit, a number too long
+# for int()) is FastAPI's to answer, as it always was
+_ID = r"([0-9]{1,18})"
 _ROUTES: list[tuple[re.Pattern[str], Route]] = [
-    (re.compile(r"/api/v1/projects/(\d+)/next"), work_api.next_item),
-    (re.compile(r"/api/v1/assignments/(\d+)/submit"), work_api.submit),
+    (re.compile(rf"/api/v1/projects/{_ID}/next"), work_api.next_item),
+    (re.compile(rf"/api/v1/assignments/{_ID}/submit"), work_api.submit),
 ]
 
 
