@@ -8,6 +8,7 @@ from tandem.auth import service
 from tandem.auth.deps import CurrentActor
 from tandem.auth.schemas import MembershipOut, MeOut, TokenCreate, TokenCreated, TokenOut
 from tandem.db.deps import SessionDep
+from tandem.kit.ids import RowId
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
@@ -42,6 +43,6 @@ def list_tokens(actor: CurrentActor, db: SessionDep) -> list[TokenOut]:
 
 
 @router.delete("/tokens/{token_id}")
-def revoke_token(token_id: int, actor: CurrentActor, db: SessionDep) -> TokenOut:
+def revoke_token(token_id: RowId, actor: CurrentActor, db: SessionDep) -> TokenOut:
     """Revoke one of the caller's tokens."""
     return TokenOut.model_validate(service.revoke_token(db, actor.user, token_id))

@@ -13,6 +13,7 @@ from tandem.console import service, wizard
 from tandem.console.schemas import Dashboard
 from tandem.db.deps import SessionDep
 from tandem.export.schemas import FORMATS
+from tandem.kit.ids import RowId
 from tandem.models.enums import ProjectStatus
 from tandem.projects import service as projects
 from tandem.web.markup import markdown_html
@@ -72,7 +73,7 @@ async def create_project(request: Request, actor: WebActor, db: SessionDep) -> R
 
 
 @router.get("/projects/{project_id}/edit")
-def edit_project(project_id: int, request: Request, actor: WebActor, db: SessionDep) -> Response:
+def edit_project(project_id: RowId, request: Request, actor: WebActor, db: SessionDep) -> Response:
     """The wizard filled with a project's settings."""
     project = projects.project_for_manager(db, actor, project_id)
     saved = request.query_params.get("saved") == "1"
@@ -82,7 +83,7 @@ def edit_project(project_id: int, request: Request, actor: WebActor, db: Session
 
 @router.post("/projects/{project_id}/edit")
 async def save_project(
-    project_id: int, request: Request, actor: WebActor, db: SessionDep
+    project_id: RowId, request: Request, actor: WebActor, db: SessionDep
 ) -> Response:
     """Save the wizard's changes to a project."""
     data = await _form(request)
@@ -96,7 +97,7 @@ async def save_project(
 
 @router.post("/projects/{project_id}/status")
 async def set_status(
-    project_id: int, request: Request, actor: WebActor, db: SessionDep
+    project_id: RowId, request: Request, actor: WebActor, db: SessionDep
 ) -> Response:
     """Move the project along its lifecycle (go live, pause, complete, archive)."""
     data = await _form(request)
@@ -130,14 +131,16 @@ async def preview_pay(request: Request, actor: WebActor) -> Response:
 
 
 @router.get("/projects/{project_id}/import")
-def import_page(project_id: int, request: Request, actor: WebActor, db: SessionDep) -> Response:
+def import_page(project_id: RowId, request: Request, actor: WebActor, db: SessionDep) -> Response:
     """Upload items with a progress bar; row errors in a table."""
     project = projects.project_for_manager(db, actor, project_id)
     return render(request, "console/import.html", project=project)
 
 
 @router.get("/projects/{project_id}/dashboard")
-def dashboard_page(project_id: int, request: Request, actor: WebActor, db: SessionDep) -> Response:
+def dashboard_page(
+    project_id: RowId, request: Request, actor: WebActor, db: SessionDep
+) -> Response:
     """The live dashboard: progress, throughput, agreement, distributions, time per item."""
     project = projects.project_for_manager(db, actor, project_id)
     board = service.dashboard(db, actor, project_id)
@@ -145,7 +148,9 @@ def dashboard_page(project_id: int, request: Request, actor: WebActor, db: Sessi
 
 
 @router.get("/projects/{project_id}/dashboard/live")
-def dashboard_live(project_id: int, request: Request, actor: WebActor, db: SessionDep) -> Response:
+def dashboard_live(
+    project_id: RowId, request: Request, actor: WebActor, db: SessionDep
+) -> Response:
     """The dashboard's tables again, swapped in place on every poll; charts redraw from them."""
     board = service.dashboard(db, actor, project_id)
     return render(request, "console/_dashboard_live.html", board=board)
@@ -153,7 +158,7 @@ def dashboard_live(project_id: int, request: Request, actor: WebActor, db: Sessi
 
 @router.post("/projects/{project_id}/quality/recompute")
 async def recompute_quality(
-    project_id: int, request: Request, actor: WebActor, db: SessionDep
+    project_id: RowId, request: Request, actor: WebActor, db: SessionDep
 ) -> Response:
     """Recompute agreement now; htmx gets the dashboard's parts, a plain form a redirect."""
     await _form(request)
@@ -164,13 +169,13 @@ async def recompute_quality(
 
 
 @router.get("/projects/{project_id}/dashboard.json")
-def dashboard_json(project_id: int, actor: WebActor, db: SessionDep) -> Dashboard:
+def dashboard_json(project_id: RowId, actor: WebActor, db: SessionDep) -> Dashboard:
     """The dashboard's numbers; the page polls this every few seconds."""
     return service.dashboard(db, actor, project_id)
 
 
 @router.get("/projects/{project_id}/export")
-def export_page(project_id: int, request: Request, actor: WebActor, db: SessionDep) -> Response:
+def export_page(project_id: RowId, request: Request, actor: WebActor, db: SessionDep) -> Response:
     """Download links for every export format."""
     project = projects.project_for_manager(db, actor, project_id)
     return render(request, "console/export.html", project=project, formats=FORMATS)

@@ -17,6 +17,7 @@ from tandem.db.deps import SessionDep
 from tandem.export import service
 from tandem.export.label_studio_import import import_label_studio
 from tandem.export.schemas import LEGACY_FORMAT, ExportOptions
+from tandem.kit.ids import RowId
 
 router = APIRouter(prefix="/api/v1/projects", tags=["export"])
 SPOOL = 8 * 1024 * 1024
@@ -72,7 +73,7 @@ def _download(spool: IO[Any], filename: str, media: str) -> StreamingResponse:
 
 @router.get("/{project_id}/export")
 def export(
-    project_id: int,
+    project_id: RowId,
     actor: CurrentActor,
     db: SessionDep,
     opts: Annotated[ExportOptions, Depends(export_options)],
@@ -102,7 +103,7 @@ def export(
 
 @router.post("/{project_id}/label-studio-import")
 def label_studio_import(
-    project_id: int,
+    project_id: RowId,
     file: UploadFile,
     actor: CurrentActor,
     db: SessionDep,

@@ -10,6 +10,7 @@ from tandem.auth.deps import CurrentActor
 from tandem.db.deps import SessionDep
 from tandem.items import service
 from tandem.items.parsing import detect_format
+from tandem.kit.ids import RowId
 from tandem.projects.schemas import ImportResult
 
 router = APIRouter(prefix="/api/v1/projects", tags=["items"])
@@ -17,7 +18,7 @@ router = APIRouter(prefix="/api/v1/projects", tags=["items"])
 
 @router.post("/{project_id}/items")
 def import_items(
-    project_id: int,
+    project_id: RowId,
     file: UploadFile,
     actor: CurrentActor,
     db: SessionDep,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Response, UploadFile, status
 
 from tandem.auth.deps import CurrentActor, CurrentExpert
 from tandem.db.deps import SessionDep
+from tandem.kit.ids import RowId
 from tandem.pay import files, income, repository, service
 from tandem.pay.schemas import (
     EarningsOut,
@@ -32,7 +33,7 @@ def _download(file: files.File) -> Response:
 
 @router.post("/assignments/{assignment_id}/heartbeat")
 def heartbeat(
-    assignment_id: int, body: HeartbeatIn, actor: CurrentActor, db: SessionDep
+    assignment_id: RowId, body: HeartbeatIn, actor: CurrentActor, db: SessionDep
 ) -> HeartbeatOut:
     """Record active time on one of the caller's assignments (every 30 s while working)."""
     return service.heartbeat(db, actor, assignment_id, body)
@@ -78,7 +79,7 @@ def list_income(year: int, expert: CurrentExpert, db: SessionDep) -> list[Extern
 
 @router.get("/projects/{project_id}/invoice", response_model=None)
 def invoice(
-    project_id: int,
+    project_id: RowId,
     period: str,
     actor: CurrentActor,
     db: SessionDep,

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from tandem.auth.deps import WebActor, check_csrf
 from tandem.db.deps import SessionDep
 from tandem.kit.clock import utcnow
+from tandem.kit.ids import RowId
 from tandem.pay import files, income, repository, service
 from tandem.pay.periods import week_of
 from tandem.web.render import render
@@ -56,7 +57,7 @@ async def import_income(request: Request, actor: WebActor, db: SessionDep) -> Re
 
 @router.get("/projects/{project_id}/invoice")
 def invoice_page(
-    project_id: int, request: Request, actor: WebActor, db: SessionDep, period: str | None = None
+    project_id: RowId, request: Request, actor: WebActor, db: SessionDep, period: str | None = None
 ) -> Response:
     """A project's invoice for a pay period (this week by default)."""
     label = period or week_of(utcnow().date()).label

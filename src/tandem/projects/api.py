@@ -6,6 +6,7 @@ from fastapi import APIRouter, status
 
 from tandem.auth.deps import CurrentActor
 from tandem.db.deps import SessionDep
+from tandem.kit.ids import RowId
 from tandem.models.enums import ProjectStatus
 from tandem.projects import service
 from tandem.projects.schemas import ProjectCreate, ProjectOut, ProjectProgress, ProjectUpdate
@@ -26,21 +27,21 @@ def list_projects(actor: CurrentActor, db: SessionDep) -> list[ProjectOut]:
 
 
 @router.get("/{project_id}")
-def get_project(project_id: int, actor: CurrentActor, db: SessionDep) -> ProjectOut:
+def get_project(project_id: RowId, actor: CurrentActor, db: SessionDep) -> ProjectOut:
     """One project of the caller's organization."""
     return ProjectOut.model_validate(service.project_for_reader(db, actor, project_id))
 
 
 @router.patch("/{project_id}")
 def update_project(
-    project_id: int, body: ProjectUpdate, actor: CurrentActor, db: SessionDep
+    project_id: RowId, body: ProjectUpdate, actor: CurrentActor, db: SessionDep
 ) -> ProjectOut:
     """Change the form, guidelines, pay terms, overlap or time estimate."""
     return ProjectOut.model_validate(service.update_project(db, actor, project_id, body))
 
 
 @router.post("/{project_id}/live")
-def go_live(project_id: int, actor: CurrentActor, db: SessionDep) -> ProjectOut:
+def go_live(project_id: RowId, actor: CurrentActor, db: SessionDep) -> ProjectOut:
     """Start handing out work."""
     return ProjectOut.model_validate(
         service.change_status(db, actor, project_id, ProjectStatus.LIVE)
@@ -48,7 +49,7 @@ def go_live(project_id: int, actor: CurrentActor, db: SessionDep) -> ProjectOut:
 
 
 @router.post("/{project_id}/pause")
-def pause(project_id: int, actor: CurrentActor, db: SessionDep) -> ProjectOut:
+def pause(project_id: RowId, actor: CurrentActor, db: SessionDep) -> ProjectOut:
     """Stop handing out new work; open items can still be finished."""
     return ProjectOut.model_validate(
         service.change_status(db, actor, project_id, ProjectStatus.PAUSED)
@@ -56,6 +57,6 @@ def pause(project_id: int, actor: CurrentActor, db: SessionDep) -> ProjectOut:
 
 
 @router.get("/{project_id}/progress")
-def progress(project_id: int, actor: CurrentActor, db: SessionDep) -> ProjectProgress:
+def progress(project_id: RowId, actor: CurrentActor, db: SessionDep) -> ProjectProgress:
     """Items, completed items and submissions so far."""
     return service.progress(db, actor, project_id)

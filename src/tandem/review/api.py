@@ -6,6 +6,7 @@ from fastapi import APIRouter, status
 
 from tandem.auth.deps import CurrentActor
 from tandem.db.deps import SessionDep
+from tandem.kit.ids import RowId
 from tandem.review import appeals, audit, qualifications, removals, service
 from tandem.review.schemas import (
     AppealIn,
@@ -34,13 +35,13 @@ CREATED = status.HTTP_201_CREATED
 
 
 @router.get("/review/queue")
-def queue(actor: CurrentActor, db: SessionDep, project_id: int | None = None) -> list[QueueEntry]:
+def queue(actor: CurrentActor, db: SessionDep, project_id: RowId | None = None) -> list[QueueEntry]:
     """Open review tasks the caller may take (never their own work)."""
     return service.review_queue(db, actor, project_id)
 
 
 @router.post("/review/tasks/{task_id}/decision", status_code=CREATED)
-def decide(task_id: int, body: ReviewIn, actor: CurrentActor, db: SessionDep) -> ReviewOut:
+def decide(task_id: RowId, body: ReviewIn, actor: CurrentActor, db: SessionDep) -> ReviewOut:
     """Accept, reject or fix a queued submission with reasons and feedback."""
     return ReviewOut.model_validate(service.decide(db, actor, task_id, body))
 
@@ -58,14 +59,14 @@ def my_audit(actor: CurrentActor, db: SessionDep) -> list[AuditOut]:
 
 
 @router.post("/reviews/{review_id}/appeal", status_code=CREATED)
-def open_appeal(review_id: int, body: AppealIn, actor: CurrentActor, db: SessionDep) -> AppealOut:
+def open_appeal(review_id: RowId, body: AppealIn, actor: CurrentActor, db: SessionDep) -> AppealOut:
     """Appeal a rejection of one's own work within 14 days."""
     return AppealOut.model_validate(appeals.open_appeal(db, actor, review_id, body))
 
 
 @router.get("/appeals/queue")
 def appeal_queue(
-    actor: CurrentActor, db: SessionDep, project_id: int | None = None
+    actor: CurrentActor, db: SessionDep, project_id: RowId | None = None
 ) -> list[AppealOut]:
     """Open appeals the caller may decide (not on work they reviewed)."""
     return [AppealOut.model_validate(a) for a in appeals.appeal_queue(db, actor, project_id)]
@@ -73,21 +74,21 @@ def appeal_queue(
 
 @router.post("/appeals/{appeal_id}/resolve")
 def resolve_appeal(
-    appeal_id: int, body: AppealResolveIn, actor: CurrentActor, db: SessionDep
+    appeal_id: RowId, body: AppealResolveIn, actor: CurrentActor, db: SessionDep
 ) -> AppealOut:
     """Decide an appeal, finally."""
     return AppealOut.model_validate(appeals.resolve_appeal(db, actor, appeal_id, body))
 
 
 @router.post("/projects/{project_id}/removals", status_code=CREATED)
-def warn(project_id: int, body: RemovalWarnIn, actor: CurrentActor, db: SessionDep) -> RemovalOut:
+def warn(project_id: RowId, body: RemovalWarnIn, actor: CurrentActor, db: SessionDep) -> RemovalOut:
     """Warn a low-trust expert (by pseudonym) with a documented reason."""
     return RemovalOut.model_validate(removals.warn(db, actor, project_id, body))
 
 
 @router.post("/removals/{removal_id}/remove")
 def remove(
-    removal_id: int, body: RemovalDecisionIn, actor: CurrentActor, db: SessionDep
+    removal_id: RowId, body: RemovalDecisionIn, actor: CurrentActor, db: SessionDep
 ) -> RemovalOut:
     """Remove a warned expert after the grace period."""
     return RemovalOut.model_validate(removals.remove(db, actor, removal_id, body))
@@ -95,7 +96,7 @@ def remove(
 
 @router.post("/removals/{removal_id}/withdraw")
 def withdraw(
-    removal_id: int, body: RemovalDecisionIn, actor: CurrentActor, db: SessionDep
+    removal_id: RowId, body: RemovalDecisionIn, actor: CurrentActor, db: SessionDep
 ) -> RemovalOut:
     """Lift a warning."""
     return RemovalOut.model_validate(removals.withdraw(db, actor, removal_id, body))
@@ -103,7 +104,7 @@ def withdraw(
 
 @router.post("/removals/{removal_id}/appeal")
 def appeal_removal(
-    removal_id: int, body: RemovalAppealIn, actor: CurrentActor, db: SessionDep
+    removal_id: RowId, body: RemovalAppealIn, actor: CurrentActor, db: SessionDep
 ) -> RemovalOut:
     """The expert appeals their removal."""
     return RemovalOut.model_validate(removals.appeal(db, actor, removal_id, body))
@@ -111,7 +112,7 @@ def appeal_removal(
 
 @router.post("/removals/{removal_id}/resolve")
 def resolve_removal(
-    removal_id: int, body: RemovalResolveIn, actor: CurrentActor, db: SessionDep
+    removal_id: RowId, body: RemovalResolveIn, actor: CurrentActor, db: SessionDep
 ) -> RemovalOut:
     """Decide a removal appeal, finally."""
     return RemovalOut.model_validate(removals.resolve(db, actor, removal_id, body))
@@ -132,14 +133,14 @@ def create_qualification(
 
 
 @router.get("/qualifications/{qualification_id}/test")
-def open_test(qualification_id: int, actor: CurrentActor, db: SessionDep) -> ExamOut:
+def open_test(qualification_id: RowId, actor: CurrentActor, db: SessionDep) -> ExamOut:
     """The test's items (no gold), its pay, and when a retake is possible."""
     return qualifications.open_test(db, actor, qualification_id)
 
 
 @router.post("/qualifications/{qualification_id}/attempts", status_code=CREATED)
 def submit_attempt(
-    qualification_id: int, body: AttemptIn, actor: CurrentActor, db: SessionDep
+    qualification_id: RowId, body: AttemptIn, actor: CurrentActor, db: SessionDep
 ) -> AttemptOut:
     """Answer the test; graded at once unless free text waits for a reviewer."""
     attempt = qualifications.submit_attempt(db, actor, qualification_id, body)
@@ -148,7 +149,7 @@ def submit_attempt(
 
 @router.post("/qualification-attempts/{attempt_id}/grade")
 def grade_attempt(
-    attempt_id: int, body: GradeTextIn, actor: CurrentActor, db: SessionDep
+    attempt_id: RowId, body: GradeTextIn, actor: CurrentActor, db: SessionDep
 ) -> AttemptOut:
     """A reviewer marks the free-text answers of an attempt."""
     return AttemptOut.model_validate(qualifications.grade_text(db, actor, attempt_id, body))

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from tandem.auth.deps import WebActor, check_csrf
 from tandem.db.deps import SessionDep
 from tandem.kit.errors import ValidationFailed, field_error
+from tandem.kit.ids import RowId
 from tandem.review import appeals, audit, removals, service
 from tandem.review.schemas import AppealIn, AppealResolveIn, Reason, RemovalAppealIn, ReviewIn
 from tandem.web.render import render
@@ -60,7 +61,7 @@ def _review_body(data: Any) -> ReviewIn:
 
 
 @router.post("/review/tasks/{task_id}")
-async def decide(task_id: int, request: Request, actor: WebActor, db: SessionDep) -> Response:
+async def decide(task_id: RowId, request: Request, actor: WebActor, db: SessionDep) -> Response:
     """Record the reviewer's verdict, then show the next task."""
     data = await request.form()
     check_csrf(request, str(data.get("csrf", "")))
@@ -69,7 +70,7 @@ async def decide(task_id: int, request: Request, actor: WebActor, db: SessionDep
 
 
 @router.post("/review/appeals/{appeal_id}")
-async def resolve(appeal_id: int, request: Request, actor: WebActor, db: SessionDep) -> Response:
+async def resolve(appeal_id: RowId, request: Request, actor: WebActor, db: SessionDep) -> Response:
     """Decide an appeal from the queue page."""
     data = await request.form()
     check_csrf(request, str(data.get("csrf", "")))
@@ -95,14 +96,14 @@ def verdicts_page(request: Request, actor: WebActor, db: SessionDep) -> Response
 
 
 @router.get("/verdicts/{review_id}/appeal")
-def appeal_form(review_id: int, request: Request, actor: WebActor, db: SessionDep) -> Response:
+def appeal_form(review_id: RowId, request: Request, actor: WebActor, db: SessionDep) -> Response:
     """The appeal form for one rejection."""
     verdict = next((v for v in service.my_verdicts(db, actor) if v.review_id == review_id), None)
     return render(request, "appeal_form.html", verdict=verdict, errors=[], statement="")
 
 
 @router.post("/verdicts/{review_id}/appeal")
-async def appeal(review_id: int, request: Request, actor: WebActor, db: SessionDep) -> Response:
+async def appeal(review_id: RowId, request: Request, actor: WebActor, db: SessionDep) -> Response:
     """File the appeal; it goes to a different reviewer."""
     data = await request.form()
     check_csrf(request, str(data.get("csrf", "")))
@@ -126,7 +127,7 @@ async def appeal(review_id: int, request: Request, actor: WebActor, db: SessionD
 
 @router.post("/verdicts/removals/{removal_id}/appeal")
 async def appeal_removal(
-    removal_id: int, request: Request, actor: WebActor, db: SessionDep
+    removal_id: RowId, request: Request, actor: WebActor, db: SessionDep
 ) -> Response:
     """The expert appeals a removal from a project."""
     data = await request.form()

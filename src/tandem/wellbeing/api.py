@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from tandem.auth.deps import CurrentActor
 from tandem.db.deps import SessionDep
+from tandem.kit.ids import RowId
 from tandem.wellbeing import service
 from tandem.wellbeing.schemas import MyWellbeingOut, OrgWellbeingOut
 
@@ -27,6 +28,6 @@ def set_my_caps(caps: dict[str, Any], actor: CurrentActor, db: SessionDep) -> My
 
 
 @router.get("/orgs/{org_id}/wellbeing")
-def org_wellbeing(org_id: int, actor: CurrentActor, db: SessionDep) -> OrgWellbeingOut:
+def org_wellbeing(org_id: RowId, actor: CurrentActor, db: SessionDep) -> OrgWellbeingOut:
     """Hours distribution and cap hits on the organization's projects; aggregates only."""
     return service.org_wellbeing(db, actor, org_id)

@@ -9,6 +9,7 @@ from tandem.auth.actor import Actor
 from tandem.auth.deps import CurrentActor, work_of
 from tandem.db.deps import SessionDep
 from tandem.dispatch import service as dispatch
+from tandem.kit.ids import RowId
 from tandem.kit.raw_json import documented, header, json_answer, json_body
 from tandem.work import service
 from tandem.work.schemas import AssignmentOut, SkipIn, SubmissionOut, SubmitIn
@@ -22,7 +23,7 @@ IDEMPOTENCY_KEY = "Idempotency-Key"
 
 
 @router.post("/projects/{project_id}/next", response_model=AssignmentOut)
-async def next_item(project_id: int, request: Request) -> Response:
+async def next_item(project_id: RowId, request: Request) -> Response:
     """Give the calling expert an item of the project (their open one first)."""
     claimed = await work_of(request).run(
         lambda db, actor: service.describe(db, dispatch.next_assignment(db, actor, project_id))
@@ -31,7 +32,7 @@ async def next_item(project_id: int, request: Request) -> Response:
 
 
 @router.get("/assignments/{assignment_id}")
-def get_assignment(assignment_id: int, actor: CurrentActor, db: SessionDep) -> AssignmentOut:
+def get_assignment(assignment_id: RowId, actor: CurrentActor, db: SessionDep) -> AssignmentOut:
     """One of the caller's assignments with its item."""
     return service.describe(db, dispatch.assignment_for_expert(db, actor, assignment_id))
 
@@ -42,7 +43,7 @@ def get_assignment(assignment_id: int, actor: CurrentActor, db: SessionDep) -> A
     response_model=SubmissionOut,
     openapi_extra=documented(SubmitIn, {IDEMPOTENCY_KEY: 200}),
 )
-async def submit(assignment_id: int, request: Request) -> Response:
+async def submit(assignment_id: RowId, request: Request) -> Response:
     """Submit a response; a retry with the same Idempotency-Key returns the same submission."""
     body = await json_body(request, SubmitIn)
     idempotency_key = header(request, IDEMPOTENCY_KEY, 200)
@@ -56,6 +57,6 @@ async def submit(assignment_id: int, request: Request) -> Response:
 
 
 @router.post("/assignments/{assignment_id}/skip")
-def skip(assignment_id: int, body: SkipIn, actor: CurrentActor, db: SessionDep) -> AssignmentOut:
+def skip(assignment_id: RowId, body: SkipIn, actor: CurrentActor, db: SessionDep) -> AssignmentOut:
     """Give an item back with a reason."""
     return service.describe(db, dispatch.skip(db, actor, assignment_id, body.reason))

@@ -16,6 +16,7 @@ from tandem.dispatch import service as dispatch
 from tandem.dispatch.reservations import my_reservations
 from tandem.kit.clock import utcnow
 from tandem.kit.errors import NoWorkAvailable, ValidationFailed
+from tandem.kit.ids import RowId
 from tandem.pay.documents import payslip
 from tandem.pay.periods import week_of
 from tandem.pay.service import earnings
@@ -62,7 +63,7 @@ def work_home(request: Request, actor: WebActor, db: SessionDep) -> Response:
 
 
 @router.post("/work/{project_id}/start")
-async def start(project_id: int, request: Request, actor: WebActor, db: SessionDep) -> Response:
+async def start(project_id: RowId, request: Request, actor: WebActor, db: SessionDep) -> Response:
     """Claim the next item and open it in the workbench."""
     check_csrf(request, str((await request.form()).get("csrf", "")))
     try:
@@ -73,7 +74,7 @@ async def start(project_id: int, request: Request, actor: WebActor, db: SessionD
 
 
 @router.get("/work/assignments/{assignment_id}")
-def workbench(assignment_id: int, request: Request, actor: WebActor, db: SessionDep) -> Response:
+def workbench(assignment_id: RowId, request: Request, actor: WebActor, db: SessionDep) -> Response:
     """The item, its form, guidelines and pay."""
     assignment = dispatch.assignment_for_expert(db, actor, assignment_id)
     view = service.describe(db, assignment)
@@ -89,7 +90,9 @@ def workbench(assignment_id: int, request: Request, actor: WebActor, db: Session
 
 
 @router.post("/work/assignments/{assignment_id}/submit")
-async def submit(assignment_id: int, request: Request, actor: WebActor, db: SessionDep) -> Response:
+async def submit(
+    assignment_id: RowId, request: Request, actor: WebActor, db: SessionDep
+) -> Response:
     """Submit the workbench form, then go on to the next item."""
     data = await request.form()
     check_csrf(request, str(data.get("csrf", "")))
@@ -126,7 +129,7 @@ async def preview(request: Request, actor: WebActor) -> Response:
 
 
 @router.post("/work/assignments/{assignment_id}/skip")
-async def skip(assignment_id: int, request: Request, actor: WebActor, db: SessionDep) -> Response:
+async def skip(assignment_id: RowId, request: Request, actor: WebActor, db: SessionDep) -> Response:
     """Give the item back with a reason."""
     data = await request.form()
     check_csrf(request, str(data.get("csrf", "")))
