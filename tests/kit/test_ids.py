@@ -33,3 +33,15 @@ def test_the_largest_id_is_still_looked_up(client: TestClient, db: Session) -> N
     headers = f.token_headers(db, f.expert(db))
     answer = client.post(f"/api/v1/projects/{BIGINT_MAX}/next", headers=headers)
     assert answer.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "field"), [("/api/v1/projects", "org_id"), ("/api/v1/qualifications", "project_id")]
+)
+def test_an_id_out_of_range_in_a_body_is_a_422_naming_it(
+    client: TestClient, db: Session, path: str, field: str
+) -> None:
+    headers = f.token_headers(db, f.expert(db))
+    answer = client.post(path, headers=headers, json={field: BIGINT_MAX + 1})
+    assert answer.status_code == 422
+    assert ["body", field] in [e["loc"] for e in answer.json()["errors"]]

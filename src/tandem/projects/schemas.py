@@ -7,13 +7,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tandem.kit.ids import RowId
 from tandem.projects.pay_terms import PayTerms, QualityPolicy
 
 
 class ProjectCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    org_id: int
+    org_id: RowId
     name: str = Field(min_length=1, max_length=200)
     description: str = ""
     guidelines: str = ""

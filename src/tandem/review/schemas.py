@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tandem.kit.ids import RowId
 from tandem.models.enums import ReviewVerdict
 
 
@@ -164,7 +165,7 @@ class RemovalOut(BaseModel):
 class QualificationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    project_id: int
+    project_id: RowId
     name: str = Field(min_length=1, max_length=200)
     skill: str = Field(min_length=1, max_length=100)
     level: int = Field(default=1, ge=1, le=5)
