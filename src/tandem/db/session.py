@@ -72,7 +72,7 @@ def json_from_driver(data: bytes | str) -> Any:
     """A JSON column's value as psycopg hands it over (bytes)."""
     # json.loads would first check the argument's type and sniff its encoding (UTF-8, as
     # PostgreSQL sends it to a UTF-8 client): 3 % of an API claim → submit cycle's
-    # instructions, which decodes some 18 documents (docs/benchmarks.md)
+    # instructions, which decodes some 18 documents over HTTP (docs/dispatch.md)
     return _DECODE_JSON(data.decode() if isinstance(data, bytes) else data)
 
 
