@@ -21,8 +21,8 @@ over the rounds), the CPU per cycle (the whole machine; this process: the client
 service mode the service; the PostgreSQL backends serving the benchmark's database; what
 is left is the server, in HTTP mode), the write-ahead log PostgreSQL wrote per cycle
 (autovacuum and checkpoints included), and claim p50 on a 10,000-item project beside the
-big one (claim cost must not grow with project size), then issue 3's targets against what
-this run measured.
+big one, the two taking turns in the same rounds (claim cost must not grow with project
+size), then issue 3's targets against what this run measured.
 """
 
 from __future__ import annotations
@@ -444,7 +444,8 @@ def _report(
         turns = _take_turns(url, big, user_ids[offset:], tokens[offset:], clients, args)
         offset += clients * len(turns) * args.rounds
         _add_rows(table, measured, clients, turns, args.seconds)
-    size_ratio = _size_effect(url, big, small, user_ids[offset : offset + 16], args.seconds)
+    users = user_ids[offset : offset + 16]
+    size_ratio = _size_effect(url, big, small, users, args.seconds, args.rounds)
     console.print(table)
     console.print(
         f"claim p50 at {args.items:,} items ÷ claim p50 at 10,000 items: {size_ratio:.2f}"
@@ -582,10 +583,19 @@ def _make(mode: str, url: str, project: int, experts: list[int]) -> Mode:
     return _raw(url, project, expert_ids)
 
 
-def _size_effect(url: str, big: int, small: int, users: list[int], seconds: float) -> float:
+def _size_effect(
+    url: str, big: int, small: int, users: list[int], seconds: float, rounds: int
+) -> float:
+    """Service claim p50 on the big project ÷ on the 10,000-item one, 8 clients each; the
+    two take turns in `rounds` rounds, as the modes do (the machine drifts meanwhile)."""
     half = len(users) // 2
-    at_big = _loop(seconds / 2, 8, _service(url, big, users[:half]))
-    at_small = _loop(seconds / 2, 8, _service(url, small, users[half:]))
+    made = [_service(url, big, users[:half]), _service(url, small, users[half:])]
+    at_big, at_small = Run(), Run()
+    for _ in range(rounds):
+        for (cycle, _close), run in zip(made, (at_big, at_small), strict=True):
+            run.add(_loop(seconds / 2 / rounds, 8, (cycle, lambda: None)))
+    for _cycle, close in made:
+        close()
     console.print(
         f"service claim p50, 8 clients: {at_big.pct(0.5):.1f} ms on the big project, "
         f"{at_small.pct(0.5):.1f} ms on 10,000 items"
