@@ -1,15 +1,13 @@
-"""Engines: pooled PostgreSQL connections pinged only after sitting idle and replaced when
-dead; JSON columns decoded by Tandem's own loader."""
+"""Pooled PostgreSQL connections: pinged only after sitting idle, replaced when dead."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine, text
 
-from tandem.db.session import json_from_driver, make_engine
+from tandem.db.session import make_engine
 from tests.conftest import TEST_DB
 
 pytestmark = pytest.mark.skipif(TEST_DB != "postgresql", reason="pings PostgreSQL's backends")
@@ -93,22 +91,3 @@ def test_a_statement_run_often_is_planned_once_per_connection(engine: Engine) ->
         ).one()
     assert mode == "force_generic_plan"
     assert plans.generic_plans >= 5 and plans.custom_plans == 0
-
-
-@pytest.mark.parametrize(
-    "document",
-    ['{"a": [1, 2.5, null, true], "b": {"c": "ü → 漢"}}', '  [ "x" ] ', '"text"', "3", "null"],
-)
-def test_json_from_the_driver_reads_as_json_loads_does(document: str) -> None:
-    assert json_from_driver(document.encode()) == json.loads(document)
-    assert json_from_driver(document) == json.loads(document)
-
-
-@pytest.mark.skipif(TEST_DB != "postgresql", reason="the driver's JSON loader")
-def test_json_columns_read_back_through_the_engines_decoder(engine: Engine) -> None:
-    written = {"prompt": "Erkläre Sauerteig — 説明", "n": [1, 2.5, None], "ok": True}
-    with engine.connect() as conn:
-        for cast in ("json", "jsonb"):
-            sql = text(f"SELECT CAST(:doc AS {cast})").bindparams(doc=json.dumps(written))
-            assert conn.scalar(sql) == written
-    assert engine.dialect._json_deserializer is json_from_driver  # type: ignore[attr-defined]
