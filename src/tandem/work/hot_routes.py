@@ -42,16 +42,23 @@ def hot_route(scope: Scope) -> tuple[Route, int] | None:
     # served under a path prefix (root_path), FastAPI's own matching strips it: leave it that
     if scope["type"] != "http" or scope["method"] != "POST" or scope.get("root_path"):
         return None
-    headers = dict(scope["headers"])
+    found = _matched(scope["path"])
+    if found is None:
+        return None
+    # the headers are read only for the two paths: every other request just passes through;
     # a cookie may carry a web session, which only FastAPI's session middleware reads
+    headers = dict(scope["headers"])
     if b"authorization" not in headers or b"cookie" in headers:
         return None
+    return found
+
+
+def _matched(path: str) -> tuple[Route, int] | None:
     for pattern, route in _ROUTES:
-        found = pattern.fullmatch(scope["path"])
+        found = pattern.fullmatch(path)
         if found is not None:
             return route, int(found.group(1))
     return None
-
 
 class HotRoutes:
     """ASGI middleware: the hot routes served directly; every other request passed on."""
