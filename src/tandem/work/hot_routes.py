@@ -25,12 +25,13 @@ from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from tandem.kit.ids import BIGINT_MAX
 from tandem.work import api as work_api
 
 Route = Callable[[int, Request], Awaitable[Response]]
-# an id of ASCII digits that fits a BIGINT; any other (a Unicode digit, a number too long
-# for int()) is FastAPI's to answer, as it always was
-_ID = r"([0-9]{1,18})"
+# an id of ASCII digits one short of BIGINT_MAX's, so it always fits; any other (a Unicode
+# digit, a longer number) is FastAPI's to answer (tandem.kit.ids bounds it there)
+_ID = rf"([0-9]{{1,{len(str(BIGINT_MAX)) - 1}}})"
 _ROUTES: list[tuple[re.Pattern[str], Route]] = [
     (re.compile(rf"/api/v1/projects/{_ID}/next"), work_api.next_item),
     (re.compile(rf"/api/v1/assignments/{_ID}/submit"), work_api.submit),
@@ -59,6 +60,7 @@ def _matched(path: str) -> tuple[Route, int] | None:
         if found is not None:
             return route, int(found.group(1))
     return None
+
 
 class HotRoutes:
     """ASGI middleware: the hot routes served directly; every other request passed on."""
