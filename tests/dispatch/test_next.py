@@ -223,3 +223,18 @@ def test_a_pool_claim_and_its_submit_are_two_statements_each(db: Session, live: 
     assert len(claim_statements) == 2, claim_statements
     # the assignment with its item, project and trust; then insert, close and count at once
     assert len(seen) == 2, seen
+
+
+def test_an_expert_whose_own_lease_lapsed_gets_new_work(
+    db: Session, live: tuple, clock: FakeClock
+) -> None:
+    proj, _items = live
+    expert = f.expert(db)
+    first = next_assignment(db, expert, proj.id)
+    clock.advance(seconds=lease_length(proj).total_seconds() + 1)
+    # free items are left, so the claim goes to the pool while the lapsed lease still holds
+    # the expert's one active slot
+    second = next_assignment(db, expert, proj.id)
+    assert second.id != first.id and second.status == AssignmentStatus.ACTIVE
+    db.refresh(first)
+    assert first.status == AssignmentStatus.EXPIRED

@@ -28,14 +28,14 @@ from sqlalchemy import (
     true,
     update,
 )
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from tandem.db.base import BigId, UTCDateTime
 from tandem.db.direct import Direct, Loaded
-from tandem.db.inserts import attach_row
+from tandem.db.inserts import attach_row, insert_once_statement
 from tandem.db.session import keep
 from tandem.dispatch.walk import EXPERT_ID, PROJECT_ID, TAKE_SLOT
 from tandem.models import Assignment, Item, Organization, Project, ProjectRemoval
@@ -261,11 +261,14 @@ def _pg_claim_statement(limited: bool) -> Any:
 
 
 _PG_CLAIM = {limited: Direct(_pg_claim_statement(limited)) for limited in (True, False)}
+# SQLite: the lease inserted after the slot is taken, in the same serialized transaction
+_OPEN_LEASE = insert_once_statement(sqlite, _A, _LEASE_COLUMNS)
 _TAKEN_AT = _ITEM_KEYS.index("taken")
 
 
-def _lease(db: Session, claim: PoolClaim, item_id: int, assignment_id: int | None) -> Assignment:
-    row = {
+def _lease_row(claim: PoolClaim, item_id: int) -> dict[str, Any]:
+    """Every column of the lease a pool claim opens, but its id."""
+    return {
         "project_id": claim.project_id,
         "item_id": item_id,
         "expert_id": claim.expert_id,
@@ -279,13 +282,12 @@ def _lease(db: Session, claim: PoolClaim, item_id: int, assignment_id: int | Non
         "skip_reason": None,
         "created_at": claim.now,
     }
-    if assignment_id is None:
-        lease = Assignment(**row)
-        db.add(lease)  # SQLite: the INSERT, in the same serialized transaction
-        db.flush()
-        return lease
-    # PostgreSQL inserted the row already; every column is known, so skip the re-read
-    return attach_row(db, Assignment, {**row, "id": assignment_id})
+
+
+def _lease(db: Session, claim: PoolClaim, item_id: int, assignment_id: int) -> Assignment:
+    """The lease a claim statement inserted, kept in the session as loaded: every column is
+    known, so it is not read back."""
+    return attach_row(db, Assignment, {**_lease_row(claim, item_id), "id": assignment_id})
 
 
 # Under contention a SKIP LOCKED pick can come back empty although free rows exist (every
@@ -328,4 +330,9 @@ def claim_pool(db: Session, claim: PoolClaim) -> tuple[int, Assignment | None] |
         row = _pg_claim(db, claim)
         return None if row is None else opened_from_row(db, claim, row)
     item_id = db.scalar(TAKE_SLOT[claim.limited], claim.params())
-    return None if item_id is None else (item_id, _lease(db, claim, item_id, None))
+    if item_id is None:
+        return None
+    # the insert yields to the one-active-lease index as PostgreSQL's does: the expert's own
+    # lapsed lease holds it until the claim frees lapsed leases (tandem.dispatch.service)
+    lease_id = db.scalar(_OPEN_LEASE, _lease_row(claim, item_id))
+    return item_id, None if lease_id is None else _lease(db, claim, item_id, lease_id)
